@@ -1,0 +1,52 @@
+# Everything a newcomer needs: make demo, make test, make lint, make bench.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+CORE_STAMP := $(VENV)/.core-$(HASH)
+FULL_STAMP := $(VENV)/.full-$(HASH)
+DEMO := demo
+DEMO_ARGS := --accounts 2000 --months 24 --seed 7
+
+.PHONY: demo test lint bench install install-all system clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(CORE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(FULL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev,postgres,spark]'
+	touch $@ $(CORE_STAMP)
+
+install: $(CORE_STAMP)
+install-all: $(FULL_STAMP)
+
+## System services the tests use (PostgreSQL, Java for Spark); idempotent, needs root.
+system:
+	bash scripts/setup-system.sh
+
+## The demo company: generate, load, summarise.
+demo: install
+	$(BIN)/tandem synth $(DEMO_ARGS) --out $(DEMO)/data
+	$(BIN)/tandem init --workspace $(DEMO)
+	$(BIN)/tandem load $(DEMO)/data --workspace $(DEMO)
+	$(BIN)/tandem summary --workspace $(DEMO)
+
+test: install-all system
+	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 -q
+
+lint: install-all
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: install-all
+	$(BIN)/tandem bench --size M --out docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
