@@ -1,0 +1,70 @@
+"""The frame of one computation: the store, the knobs, the grain and the periods.
+
+Sources are built against a frame and cached in it, so a source shared by many
+metrics (the account-period facts behind churn, MRR and NRR) is built once per
+request. ``place`` puts rows in periods by an equality join on the period key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tandem.metrics.calendar import Grain, Period, calendar_table, key_expr
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+
+    from tandem.metrics.dimensions import DimensionSet
+    from tandem.settings import MetricSettings
+    from tandem.store import Store
+
+
+class Frame:
+    def __init__(
+        self,
+        store: Store,
+        knobs: MetricSettings,
+        grain: Grain,
+        periods: list[Period],
+        dims: DimensionSet,
+    ) -> None:
+        self.store = store
+        self.knobs = knobs
+        self.grain = grain
+        self.periods = periods
+        self.dims = dims
+        self.calendar = calendar_table(periods)
+        self._built: dict[str, ibis.Table] = {}
+
+    def table(self, name: str) -> ibis.Table:
+        return self.store.table(name)
+
+    def cached(self, name: str, build: Callable[[], ibis.Table]) -> ibis.Table:
+        """Build a relation once per frame (sources and the relations they share)."""
+        if name not in self._built:
+            self._built[name] = build()
+        return self._built[name]
+
+    def source(self, name: str) -> ibis.Table:
+        from tandem.metrics.catalog import SOURCES
+
+        return self.cached(f"source:{name}", lambda: SOURCES[name].build(self))
+
+    def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:
+        """Rows of ``t`` whose ``when`` falls in one of the frame's periods, with their key."""
+        keyed = t.mutate(period_key=key_expr(when, self.grain))
+        keys = self.calendar.select("period_key")
+        return keyed.semi_join(keys, "period_key")
+
+    def place_day(self, t: ibis.Table, day: str) -> ibis.Table:
+        """Rows of ``t`` whose day number column ``day`` falls in a period, with its key."""
+        cal = self.calendar
+        return t.join(cal, [cal.start_day <= t[day], cal.end_day >= t[day]]).select(
+            t, cal.period_key
+        )
+
+    def with_period(self, other_grain: Grain, periods: list[Period]) -> Frame:
+        """A frame over other periods with the same store, knobs and dimensions."""
+        return Frame(self.store, self.knobs, other_grain, periods, self.dims)
