@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from tandem.formats import Format
+
 app = typer.Typer(
     name="tandem",
     help="One shared, explainable scorecard for the teams that win and keep customers.",
@@ -69,10 +71,135 @@ def status(workspace: WorkspaceOpt = Path(".")) -> None:
         Console().print(table)
 
 
+GrainOpt = Annotated[
+    str, typer.Option("--grain", "-g", help="Period grain: week, month, quarter or year.")
+]
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by",
+        "-b",
+        help="Dimension to cut by (an account column, csm, sales_rep, plan or cohort); "
+        "repeat or separate with commas for several.",
+    ),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", help="Keep only DIMENSION=VALUE (repeatable)."),
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="First day (or month, 2024-03) to include.")
+]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (or month) to include.")]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _format(value: str) -> Format:
+    from tandem.errors import UsageError
+
+    try:
+        return Format(value)
+    except ValueError:
+        raise UsageError(
+            f"--format {value!r}: choose one of {', '.join(f.value for f in Format)}"
+        ) from None
+
+
+@app.command()
+def metric(
+    slug: Annotated[str, typer.Argument(help="Metric slug; 'tandem metrics' lists them.")],
+    workspace: WorkspaceOpt = Path("."),
+    grain: GrainOpt = "month",
+    by: ByOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    where: WhereOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json or parquet.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """One metric per period (and dimension value), with the components behind it."""
+    from tandem.formats import write_result
+    from tandem.metrics.engine import parse_where
+    from tandem.workspace import Workspace
+
+    chosen = _format(fmt)
+    with Workspace(workspace) as ws:
+        result = ws.compute(
+            [slug], grain=grain, by=_split(by), start=start, end=end,
+            where=dict(parse_where(_split(where))),
+        )[slug]
+    if output is not None and chosen is not Format.PARQUET:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            write_result(result, chosen, out, None)
+    else:
+        write_result(result, chosen, sys.stdout, str(output) if output else None)
+
+
+@app.command("metrics")
+def metrics_list(
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """The metric catalog: every slug with its definition and the knob values in force."""
+    from tandem.formats import catalog_json, print_catalog
+    from tandem.workspace import Workspace
+
+    ws = Workspace(workspace)
+    if _format(fmt) is Format.JSON:
+        import json
+
+        json.dump(catalog_json(ws.catalog(), ws.settings.metrics), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_catalog(ws.catalog(), ws.settings.metrics)
+
+
+@app.command()
+def explain(
+    slug: Annotated[str, typer.Argument(help="Metric slug.")],
+    period: Annotated[str, typer.Option("--period", "-p", help="A day or month in the period.")],
+    workspace: WorkspaceOpt = Path("."),
+    grain: GrainOpt = "month",
+    where: WhereOpt = None,
+    sql: Annotated[bool, typer.Option("--sql", help="Show the compiled SQL too.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Rows shown per source; 0 = all.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List the rows behind a metric's numerator and denominator in one period."""
+    from tandem.formats import explanation_json, print_explanation
+    from tandem.metrics.engine import parse_where
+    from tandem.workspace import Workspace
+
+    chosen = _format(fmt)
+    with Workspace(workspace) as ws:
+        e = ws.explain(slug, period, grain=grain, where=dict(parse_where(_split(where))),
+                       limit=limit or None)
+    if chosen is Format.JSON:
+        import json
+
+        json.dump(explanation_json(e, sql), sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        print_explanation(e, sql)
+
+
 def main() -> None:
     """Entry point. Typer reports usage errors itself (exit 2); user errors land here."""
+    import warnings
+
     from tandem.errors import TandemError
 
+    def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        _err(f"warning: {message}")
+
+    warnings.showwarning = show  # type: ignore[assignment]
     try:
         app()
     except TandemError as exc:

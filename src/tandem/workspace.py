@@ -6,21 +6,40 @@ Python API; the CLI and the web layer are thin shells over it.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tandem.errors import WorkspaceError
 from tandem.settings import SETTINGS_FILE, Settings, load_settings, render_toml
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from tandem.metrics.catalog import Metric
+    from tandem.metrics.engine import MetricResult
+    from tandem.metrics.explain import Explanation
     from tandem.store import Store
+
+
+def system_today() -> dt.date:
+    """The one place Tandem reads the clock (UTC); everything else takes ``today``."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 class Workspace:
     """A folder holding ``tandem.toml`` and, by default, its embedded database."""
 
-    def __init__(self, path: str | Path = ".", *, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path = ".",
+        *,
+        settings: Settings | None = None,
+        today: Callable[[], dt.date] = system_today,
+    ) -> None:
         self.path = Path(path)
+        self.today = today
         if settings is None:
             if not (self.path / SETTINGS_FILE).exists():
                 raise WorkspaceError(
@@ -71,3 +90,116 @@ class Workspace:
     def row_counts(self) -> dict[str, int]:
         """Rows per canonical table."""
         return self.store.row_counts()
+
+    # -- metrics ---------------------------------------------------------------
+
+    def catalog(self) -> list[Metric]:
+        """Every metric, in catalog order."""
+        from tandem.metrics.catalog import all_metrics
+
+        return all_metrics()
+
+    def compute(
+        self,
+        slugs: Iterable[str],
+        *,
+        grain: str = "month",
+        by: Iterable[str] = (),
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        where: dict[str, str] | None = None,
+    ) -> dict[str, MetricResult]:
+        """Several metrics in one pass; each result keeps its fingerprint and knobs."""
+        from tandem.metrics.calendar import Grain
+        from tandem.metrics.engine import MetricRequest, compute
+
+        request = MetricRequest(
+            slugs=tuple(slugs),
+            grain=Grain.parse(grain),
+            start=_date(start, "--from"),
+            end=_date(end, "--to"),
+            by=tuple(by),
+            where=tuple((where or {}).items()),
+        )
+        return compute(self.store, self.settings.metrics, request, today=self.today())
+
+    def metric(
+        self,
+        slug: str,
+        *,
+        grain: str = "month",
+        by: Iterable[str] | str = (),
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        where: dict[str, str] | None = None,
+        output: str = "pandas",
+    ) -> Any:
+        """One metric by period (and dimension): a pandas DataFrame, or Arrow / Polars.
+
+        ``df.attrs`` (Arrow: schema metadata) holds the slug, the fingerprint of the
+        definitions and the knob values it was computed with.
+        """
+        dims = [by] if isinstance(by, str) else list(by)
+        result = self.compute(
+            [slug], grain=grain, by=dims, start=start, end=end, where=where
+        )[slug]
+        return _convert(result, output)
+
+    def explain(
+        self,
+        slug: str,
+        period: dt.date | str,
+        *,
+        grain: str = "month",
+        where: dict[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Explanation:
+        """The rows behind a metric's components in the period holding ``period``."""
+        from tandem.metrics.calendar import Grain
+        from tandem.metrics.explain import explain
+
+        day = _date(period, "--period")
+        assert day is not None
+        return explain(
+            self.store, self.settings.metrics, slug, day, grain=Grain.parse(grain),
+            where=tuple((where or {}).items()), limit=limit, today=self.today(),
+        )
+
+
+def _date(value: dt.date | str | None, what: str) -> dt.date | None:
+    from tandem.errors import UsageError
+
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        if len(text) == size:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                break
+    raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
+
+
+def _convert(result: MetricResult, output: str) -> Any:
+    from tandem.errors import UsageError
+
+    meta = {"metric": result.metric.slug, "fingerprint": result.fingerprint,
+            "knobs": result.knobs, "grain": result.grain.value}
+    rows: pd.DataFrame = result.rows
+    if output == "pandas":
+        rows.attrs.update(meta)
+        return rows
+    if output in ("arrow", "polars"):
+        import json
+
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        table = table.replace_schema_metadata({"tandem": json.dumps(meta, default=list)})
+        if output == "arrow":
+            return table
+        import polars as pl
+
+        return pl.from_arrow(table)
+    raise UsageError(f"output {output!r}: choose pandas, arrow or polars")

@@ -133,6 +133,8 @@ class Source:
     build: Callable[[Frame], ibis.Table]
     description: str
     grouped: bool = False
+    #: Columns ``tandem explain`` always shows beside ids and what the measures read.
+    shown: tuple[str, ...] = ()
 
 
 SOURCES: dict[str, Source] = {}
@@ -140,7 +142,9 @@ MEASURES: dict[str, Measure] = {}
 METRICS: dict[str, Metric] = {}
 
 
-def source(name: str, description: str, *, grouped: bool = False) -> Callable[
+def source(
+    name: str, description: str, *, grouped: bool = False, shown: tuple[str, ...] = ()
+) -> Callable[
     [Callable[[Frame], ibis.Table]], Callable[[Frame], ibis.Table]
 ]:
     """Register a source builder under ``name``."""
@@ -148,7 +152,7 @@ def source(name: str, description: str, *, grouped: bool = False) -> Callable[
     def register(fn: Callable[[Frame], ibis.Table]) -> Callable[[Frame], ibis.Table]:
         if name in SOURCES:
             raise ValueError(f"source {name} declared twice")
-        SOURCES[name] = Source(name, fn, description, grouped)
+        SOURCES[name] = Source(name, fn, description, grouped, shown)
         return fn
 
     return register

@@ -187,7 +187,7 @@ def _grid(frame: Frame) -> pa.Table:
         "period_key": pa.array([p.key for p in frame.periods], pa.int64()),
         "period_start": pa.array([p.start for p in frame.periods], pa.date32()),
     })
-    if not frame.dims.columns and not frame.dims.where:
+    if not frame.dims.columns:
         return cal
     groups = account_dims(frame).select(*frame.dims.columns).distinct().to_pyarrow()
     n, m = cal.num_rows, groups.num_rows
