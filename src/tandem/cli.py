@@ -190,6 +190,17 @@ def explain(
         print_explanation(e, sql)
 
 
+@app.command()
+def summary(workspace: WorkspaceOpt = Path(".")) -> None:
+    """What is loaded, and the headline figures of the latest month against the one before."""
+    from tandem.formats import print_summary
+    from tandem.summary import headlines
+    from tandem.workspace import Workspace
+
+    with Workspace(workspace) as ws:
+        print_summary(ws.row_counts(), headlines(ws))
+
+
 def main() -> None:
     """Entry point. Typer reports usage errors itself (exit 2); user errors land here."""
     import warnings

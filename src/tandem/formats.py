@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tandem.metrics.catalog import Metric
+    from tandem.metrics.catalog import Metric, Unit
     from tandem.settings import MetricSettings
+    from tandem.summary import Headline
     from tandem.metrics.engine import MetricResult
     from tandem.metrics.explain import Explanation
 
@@ -217,3 +218,45 @@ def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
             "\n".join(f"{k} = {v}" for k, v in item["knobs"].items()),
         )
     Console().print(table)
+
+
+def _figure(value: float | None, unit: Unit) -> str:
+    from tandem.metrics.catalog import Unit  # noqa: F811 - needed at run time
+
+    if value is None:
+        return "—"
+    match unit:
+        case Unit.PERCENT:
+            return f"{value:.1f}%"
+        case Unit.CURRENCY:
+            return f"{value:,.0f}"
+        case Unit.COUNT:
+            return f"{value:,.0f}"
+        case Unit.SCORE:
+            return f"{value:.1f}"
+        case _:
+            return f"{value:,.2f}"
+
+
+def print_summary(counts: dict[str, int], lines: list[Headline]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    loaded = ", ".join(f"{n:,} {t}" for t, n in counts.items() if n)
+    console.print(f"[bold]Loaded:[/] {loaded or 'nothing yet'}")
+    if not lines:
+        return
+    period = lines[0].period
+    table = Table("metric", "previous", f"{period:%B %Y}", "change",
+                  title="Headline figures", title_justify="left")
+    for h in lines:
+        arrow = ""
+        if h.change is not None and h.change != 0:
+            arrow = "▲" if h.change > 0 else "▼"
+        style = {True: "green", False: "red", None: ""}[h.good_news]
+        change = "" if h.change is None else f"{arrow} {_figure(abs(h.change), h.unit)}"
+        table.add_row(f"{h.name} ({h.slug})", _figure(h.previous, h.unit),
+                      _figure(h.current, h.unit), f"[{style}]{change}[/]" if style else change)
+    console.print(table)
+    console.print("Explain any number: tandem explain SLUG --period YYYY-MM", style="dim")

@@ -90,6 +90,9 @@ class Measure:
         if self.expr is None:
             raise TypeError(f"measure {self.name}: {self.agg} needs an expression")
         value = self.expr(t)
+        if self.agg in (Agg.MEAN, Agg.MEDIAN):
+            # Engines differ on the type of an integer mean (PostgreSQL: NUMERIC).
+            value = value.cast("float64")
         match self.agg:
             case Agg.SUM:
                 return value.sum(where=cond)  # type: ignore[attr-defined,no-any-return]
