@@ -54,7 +54,7 @@ class Frame:
 
     def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:
         """Rows of ``t`` whose ``when`` falls in one of the frame's periods, with their key."""
-        keyed = t.mutate(period_key=key_expr(when, self.grain))
+        keyed = t.mutate(period_key=key_expr(when, self.grain).cast("int64"))
         keys = self.calendar.select("period_key")
         return keyed.semi_join(keys, "period_key")
 
