@@ -17,6 +17,7 @@ from tandem.settings import SETTINGS_FILE, Settings, load_settings, render_toml
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tandem.load import LoadReport
     from tandem.metrics.catalog import Metric
     from tandem.metrics.engine import MetricResult
     from tandem.metrics.explain import Explanation
@@ -90,6 +91,20 @@ class Workspace:
     def row_counts(self) -> dict[str, int]:
         """Rows per canonical table."""
         return self.store.row_counts()
+
+    def load(
+        self,
+        paths: list[str | Path],
+        *,
+        table: str | None = None,
+        mapping: str | Path | None = None,
+        progress: bool = False,
+    ) -> LoadReport:
+        """Load files or folders into the tables, all or nothing (``tandem.load``)."""
+        from tandem.load import LoadRequest, load_files
+
+        request = LoadRequest(tuple(paths), table=table, mapping=mapping)
+        return load_files(self.store, request, self.settings, progress=progress)
 
     # -- metrics ---------------------------------------------------------------
 

@@ -1,0 +1,36 @@
+"""Fixtures for load tests: a fresh workspace, and one with accounts A-1 and A-2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tandem.workspace import Workspace
+from tests.load.files import write
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace.init(tmp_path / "ws")
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def ws_with_accounts(ws: Workspace, tmp_path: Path) -> Workspace:
+    """A workspace holding accounts A-1 and A-2, for tables that refer to accounts."""
+    ws.load(
+        [
+            write(
+                tmp_path / "seed" / "accounts.csv",
+                """
+                account_id,name,created_at
+                A-1,Acme,2024-01-01
+                A-2,Beta,2024-01-01
+                """,
+            )
+        ]
+    )
+    return ws
