@@ -138,6 +138,8 @@ class Source:
     grouped: bool = False
     #: Columns ``tandem explain`` always shows beside ids and what the measures read.
     shown: tuple[str, ...] = ()
+    #: Read by other sources too: computed once per request into a temporary table.
+    shared: bool = False
 
 
 SOURCES: dict[str, Source] = {}
@@ -146,7 +148,12 @@ METRICS: dict[str, Metric] = {}
 
 
 def source(
-    name: str, description: str, *, grouped: bool = False, shown: tuple[str, ...] = ()
+    name: str,
+    description: str,
+    *,
+    grouped: bool = False,
+    shown: tuple[str, ...] = (),
+    shared: bool = False,
 ) -> Callable[
     [Callable[[Frame], ibis.Table]], Callable[[Frame], ibis.Table]
 ]:
@@ -155,7 +162,7 @@ def source(
     def register(fn: Callable[[Frame], ibis.Table]) -> Callable[[Frame], ibis.Table]:
         if name in SOURCES:
             raise ValueError(f"source {name} declared twice")
-        SOURCES[name] = Source(name, fn, description, grouped, shown)
+        SOURCES[name] = Source(name, fn, description, grouped, shown, shared)
         return fn
 
     return register

@@ -77,7 +77,7 @@ def _paid_rows(f: Frame) -> ibis.Table:
 
 def islands(f: Frame) -> ibis.Table:
     """Disjoint spells of paid coverage per account: ``start`` ≤ day < ``end``."""
-    return f.cached("islands", lambda: _islands(f))
+    return f.cached("islands", lambda: _islands(f), materialize=True)
 
 
 def _islands(f: Frame) -> ibis.Table:

@@ -104,7 +104,10 @@ def compute(
     dims = _dimensions(store, request)
     frame = Frame(store, knobs, request.grain, resolve_periods(
         store, request.grain, request.start, request.end, today), dims)
-    table = build(frame, metrics).to_pandas()
+    try:
+        table = build(frame, metrics).to_pandas()
+    finally:
+        frame.close()
     return {m.slug: _result(m, table, frame) for m in metrics}
 
 

@@ -62,12 +62,16 @@ def explain(
     p = period_containing(day, grain)
     request = MetricRequest((slug,), grain, p.start, p.end, (), where)
     result = compute(store, knobs, request, today=today)[slug]
-    frame = Frame(store, knobs, grain, [p], _dimensions(store, request))
+    # Not materialised: the SQL shown must read the workspace's own tables.
+    frame = Frame(store, knobs, grain, [p], _dimensions(store, request), materialize=False)
     by_source: dict[str, list[catalog.Measure]] = {}
     for name in catalog.needed_measures(m):
         measure = catalog.MEASURES[name]
         by_source.setdefault(measure.source, []).append(measure)
-    parts = tuple(_rows(frame, name, items, limit) for name, items in by_source.items())
+    try:
+        parts = tuple(_rows(frame, name, items, limit) for name, items in by_source.items())
+    finally:
+        frame.close()
     return Explanation(m, p, result, parts)
 
 

@@ -29,28 +29,52 @@ class Frame:
         grain: Grain,
         periods: list[Period],
         dims: DimensionSet,
+        *,
+        materialize: bool = True,
     ) -> None:
         self.store = store
+        self.materialize = materialize
         self.knobs = knobs
         self.grain = grain
         self.periods = periods
         self.dims = dims
         self.calendar = calendar_table(periods)
         self._built: dict[str, ibis.Table] = {}
+        self._materialized: list[ibis.Table] = []
 
     def table(self, name: str) -> ibis.Table:
         return self.store.table(name)
 
-    def cached(self, name: str, build: Callable[[], ibis.Table]) -> ibis.Table:
-        """Build a relation once per frame (sources and the relations they share)."""
+    def cached(
+        self, name: str, build: Callable[[], ibis.Table], *, materialize: bool = False
+    ) -> ibis.Table:
+        """Build a relation once per frame (sources and the relations they share).
+
+        A ``materialize``d relation is computed once into a temporary table on
+        the backend: the heavy relations several sources read (paid coverage,
+        account-period facts, daily usage) then cost one scan, and the queries
+        reading them stay small.
+        """
         if name not in self._built:
-            self._built[name] = build()
+            expr = build()
+            if materialize and self.materialize:
+                expr = expr.cache()
+                self._materialized.append(expr)
+            self._built[name] = expr
         return self._built[name]
 
     def source(self, name: str) -> ibis.Table:
         from tandem.metrics.catalog import SOURCES
 
-        return self.cached(f"source:{name}", lambda: SOURCES[name].build(self))
+        spec = SOURCES[name]
+        return self.cached(f"source:{name}", lambda: spec.build(self), materialize=spec.shared)
+
+    def close(self) -> None:
+        """Drop the temporary tables this frame materialised."""
+        for expr in self._materialized:
+            expr.release()  # type: ignore[attr-defined]
+        self._materialized.clear()
+        self._built.clear()
 
     def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:
         """Rows of ``t`` whose ``when`` falls in one of the frame's periods, with their key."""
@@ -66,5 +90,12 @@ class Frame:
         )
 
     def with_period(self, other_grain: Grain, periods: list[Period]) -> Frame:
-        """A frame over other periods with the same store, knobs and dimensions."""
-        return Frame(self.store, self.knobs, other_grain, periods, self.dims)
+        """A frame over other periods with the same store, knobs and dimensions.
+
+        Its temporary tables are released with this frame's.
+        """
+        child = Frame(
+            self.store, self.knobs, other_grain, periods, self.dims, materialize=self.materialize
+        )
+        child._materialized = self._materialized
+        return child

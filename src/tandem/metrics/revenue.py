@@ -38,6 +38,7 @@ ALL_TEAMS = (Team.MARKETING, Team.SALES, Team.SERVICE)
     "One row per account and period in which it was a customer on the opening or the "
     "last day, or paid for the first time: m0, m1 and the movement they make.",
     shown=("m0", "m1"),
+    shared=True,
 )
 def account_periods(f: Frame) -> ibis.Table:
     import ibis

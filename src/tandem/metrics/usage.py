@@ -28,6 +28,7 @@ SALES_SERVICE = (Team.SALES, Team.SERVICE)
 @source(
     "customer_periods",
     "One row per account and period with at least one customer day: how many.",
+    shared=True,
 )
 def customer_periods(f: Frame) -> ibis.Table:
     import ibis
@@ -70,7 +71,7 @@ def usage_days(f: Frame) -> ibis.Table:
     return f.cached("usage_days", build)
 
 
-@source("usage", "One row per account and period with any usage event.")
+@source("usage", "One row per account and period with any usage event.", shared=True)
 def usage(f: Frame) -> ibis.Table:
     d = usage_days(f)
     return d.group_by(["account_id", "period_key"]).aggregate(
