@@ -36,10 +36,16 @@ def seeded(tmp_path: Path) -> Callable[..., Workspace]:
         settings = Settings(metrics=MetricSettings(**knobs))
         ws = Workspace(folder, settings=settings, today=lambda: dt.date(2030, 1, 1))
         named = {r["account_id"] for r in rows.get("accounts", [])}
-        referenced = sorted({
-            r["account_id"] for t, rs in rows.items() if t != "accounts" for r in rs
-            if "account_id" in r
-        } - named)
+        referenced = sorted(
+            {
+                r["account_id"]
+                for t, rs in rows.items()
+                if t != "accounts"
+                for r in rs
+                if "account_id" in r
+            }
+            - named
+        )
         accounts = list(rows.get("accounts", [])) + [
             {"account_id": a, "name": f"Account {a}", "created_at": "2020-01-01"}
             for a in referenced
