@@ -29,3 +29,18 @@ def test_main_writes_and_checks(tmp_path: Path) -> None:
     assert main(["--check", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(DOCUMENTS)
     assert DOCS.name == "docs"
+
+
+def test_metrics_document_lists_every_metric_knob_and_component() -> None:
+    from tandem.docgen import render_metrics
+    from tandem.metrics.catalog import all_metrics
+    from tandem.settings import MetricSettings
+
+    text = render_metrics()
+    for m in all_metrics():
+        assert f"### `{m.slug}` — {m.name}" in text
+        assert m.description in text
+        for name in m.measures:
+            assert f"| `{name}` |" in text
+    for knob in MetricSettings.model_fields:
+        assert f"| `{knob}` |" in text

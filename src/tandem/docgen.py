@@ -93,9 +93,115 @@ def _table_section(t: Table) -> list[str]:
     return [*lines, ""]
 
 
+# -- docs/metrics.md --------------------------------------------------------------
+
+_DOMAINS = {
+    "revenue": "Customers and recurring revenue",
+    "economics": "Unit economics",
+    "surveys": "Surveys",
+    "support": "Support",
+    "usage": "Product usage",
+    "onboarding": "Handoff, onboarding and time to value",
+    "pipeline": "Pipeline, purchases and trials",
+}
+
+_SHARED = """\
+## Shared definitions
+
+- Periods are ISO weeks (Monday first), calendar months, quarters and years, in UTC. A
+  period is named by its first day.
+- A **customer on day d** is an account whose subscription rows covering d
+  (`valid_from ≤ d < valid_to`) add up to MRR > 0.
+- A period's **opening day** is the day before its first day, so consecutive periods chain
+  and a change on the first day of a month belongs to that month.
+- **S** = customers on the opening day, **E** = customers on the last day, **N** = customers
+  on the last day who were not customers on the opening day. For one account, **m0** = MRR
+  on the opening day and **m1** = MRR on the last day.
+- A ratio whose denominator is empty or 0 has **no value** (empty in CSV, `null` in JSON);
+  a count or a sum over nothing is 0. Periods with no data are listed all the same.
+- Whole days between two instants are the difference of their UTC dates.
+- Every metric can be cut by any account column, `cohort` (month of first paid day) and
+  `plan` (latest subscription row starting by the period's last day); `csm` and
+  `sales_rep` add the person's name. Cost metrics are company-wide: cut or filtered by a
+  dimension they have no value.
+- Every output carries a **fingerprint**: a hash of the definition (and those it derives
+  from), the knob values it used and the definitions version, so two people can tell
+  whether their numbers were computed the same way.
+"""
+
+
+def render_metrics() -> str:
+    """``docs/metrics.md``: every metric of the catalog with its formula, components and knobs."""
+    from tandem.metrics.catalog import MEASURES, SOURCES, all_metrics, knobs_of
+    from tandem.settings import MetricSettings
+
+    metrics = all_metrics()
+    defaults = MetricSettings()
+    lines = [
+        "# Metrics",
+        "",
+        _GENERATED.format(source="src/tandem/metrics/"),
+        "",
+        f"The catalog holds {len(metrics)} metrics. `tandem metrics` lists them with the knob "
+        "values in force in a workspace; `tandem metric SLUG` computes one; `tandem explain "
+        "SLUG --period P` lists the rows behind it.",
+        "",
+        _SHARED,
+        "## Knobs",
+        "",
+        "Set in `tandem.toml` under `[metrics]` (or `TANDEM__METRICS__NAME`).",
+        "",
+        "| knob | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, info in MetricSettings.model_fields.items():
+        lines.append(f"| `{name}` | `{_shown(getattr(defaults, name))}` | {info.description} |")
+    lines.append("")
+    for domain, title in _DOMAINS.items():
+        lines += [f"## {title}", ""]
+        for m in [m for m in metrics if m.domain == domain]:
+            lines += [
+                f"### `{m.slug}` — {m.name}",
+                "",
+                m.description,
+                "",
+                f"- Unit: {m.unit.value}; {m.direction.value}.",
+                f"- Accountable: {', '.join(t.value for t in m.teams)}.",
+            ]
+            if m.uses:
+                lines.append(f"- Derived from: {', '.join(f'`{u}`' for u in m.uses)}.")
+            knobs = knobs_of(m)
+            if knobs:
+                lines.append(f"- Knobs: {', '.join(f'`{k}`' for k in knobs)}.")
+            if m.company_wide:
+                lines.append("- Company-wide: no value when cut by a dimension.")
+            if m.seeds:
+                lines.append(f"- Seed articles: {', '.join(m.seeds)}.")
+            lines += ["", "| component | counted from | meaning |", "|---|---|---|"]
+            for name in m.measures:
+                measure = MEASURES[name]
+                lines.append(f"| `{name}` | `{measure.source}` | {measure.description} |")
+            for name, _ in m.extras:
+                lines.append(f"| `{name}` | (computed) | derived from the components above |")
+            lines.append("")
+    lines += ["## Sources", "", "What each source counts, one row per:", ""]
+    for s in SOURCES.values():
+        lines.append(f"- `{s.name}`: {s.description}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "{}" if not value else ", ".join(f"{k} = {v}" for k, v in value.items())
+    return str(value)
+
+
 #: Each generated document: its file under ``docs/`` and the function that renders it.
 DOCUMENTS: dict[str, Callable[[], str]] = {
     "data-model.md": render_data_model,
+    "metrics.md": render_metrics,
 }
 
 
