@@ -9,7 +9,8 @@ them all in one transaction.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,25 @@ class TableCounts:
     new: int
     updated: int
     unchanged: int
+    #: The earliest day the change can affect (see ``changed_from``); None = no change.
+    changed_from: dt.date | None = field(default=None, compare=False)
+
+
+#: Written in the same transaction as the rows of every load that changes something:
+#: one row per changed table, so cached results know which periods went stale.
+LOAD_LOG = "_tandem_loads"
+#: One row: the workspace's identity, so a cache never outlives the database it describes.
+META = "_tandem_meta"
+#: ``changed_from`` for tables every period depends on (account attributes, people).
+EVERYTHING = dt.date(1, 1, 1)
+TIMELESS_TABLES = ("accounts", "team_members")
+
+
+@dataclass(frozen=True)
+class LoadEntry:
+    load_id: int
+    table: str
+    changed_from: dt.date
 
 
 class Store(abc.ABC):
@@ -106,7 +126,25 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def apply(self, staged: list[Staged]) -> list[TableCounts]:
-        """Upsert every staged table in one transaction: all of it lands or none."""
+        """Upsert every staged table in one transaction: all of it lands or none.
+
+        The same transaction appends one LOAD_LOG row per changed table with its
+        ``changed_from``: the earliest date (of the table's time column, over the
+        new rows, the changed rows and the versions they replace) the change
+        touches, or EVERYTHING for TIMELESS_TABLES.
+        """
+
+    @abc.abstractmethod
+    def identity(self) -> str:
+        """A random id made when the workspace's tables were created."""
+
+    @abc.abstractmethod
+    def loads_since(self, load_id: int) -> list[LoadEntry]:
+        """The LOAD_LOG entries after ``load_id`` (0 = all)."""
+
+    def last_load(self) -> int:
+        entries = self.loads_since(0)
+        return max((e.load_id for e in entries), default=0)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass

@@ -11,10 +11,22 @@ transaction, so a refused or failed load leaves no trace.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import TYPE_CHECKING
 
 from tandem.schema import TABLES, table
-from tandem.store import DUCKDB_TYPES, Staged, Store, TableCounts
+from tandem.store import (
+    DUCKDB_TYPES,
+    EVERYTHING,
+    LOAD_LOG,
+    META,
+    TIMELESS_TABLES,
+    LoadEntry,
+    Staged,
+    Store,
+    TableCounts,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,6 +63,26 @@ class DuckDBStore(Store):
         for t in TABLES:
             cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in t.columns)
             self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})')
+        self.raw.execute(
+            f"CREATE TABLE IF NOT EXISTS {LOAD_LOG} (load_id BIGINT, loaded_at TIMESTAMP, "
+            "table_name VARCHAR, new_rows BIGINT, updated_rows BIGINT, changed_from DATE)"
+        )
+        self.raw.execute(f"CREATE TABLE IF NOT EXISTS {META} (workspace_id VARCHAR)")
+        if not self._count(f"SELECT count(*) FROM {META}"):
+            self.raw.execute(f"INSERT INTO {META} VALUES (?)", [uuid.uuid4().hex])
+
+    def identity(self) -> str:
+        row = self.raw.execute(f"SELECT workspace_id FROM {META}").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def loads_since(self, load_id: int) -> list[LoadEntry]:
+        rows = self.raw.execute(
+            f"SELECT load_id, table_name, changed_from FROM {LOAD_LOG} WHERE load_id > ? "
+            "ORDER BY load_id",
+            [load_id],
+        ).fetchall()
+        return [LoadEntry(int(r[0]), str(r[1]), r[2]) for r in rows]
 
     def staging(self) -> duckdb.DuckDBPyConnection:
         return self.raw
@@ -71,11 +103,33 @@ class DuckDBStore(Store):
                         f"ALTER TABLE {_q(s.table)} ADD COLUMN IF NOT EXISTS {_q(column)} {kind}"
                     )
             counts = [self._upsert(s) for s in staged]
+            self._log(counts)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         return counts
+
+    def _log(self, counts: list[TableCounts]) -> None:
+        changed = [c for c in counts if c.changed_from is not None]
+        if not changed:
+            return
+        load_id = self._count(f"SELECT coalesce(max(load_id), 0) FROM {LOAD_LOG}") + 1
+        for c in changed:
+            self.raw.execute(
+                f"INSERT INTO {LOAD_LOG} VALUES (?, current_timestamp, ?, ?, ?, ?)",
+                [load_id, c.table, c.new, c.updated, c.changed_from],
+            )
+
+    def _changed_from(self, table_name: str, sql: str) -> dt.date | None:
+        """The earliest date of the time column in ``sql`` (a FROM clause with alias r)."""
+        spec = table(table_name)
+        if table_name in TIMELESS_TABLES or spec.time_column is None:
+            return EVERYTHING
+        row = self.raw.execute(
+            f"SELECT min(CAST(r.{_q(spec.time_column)} AS DATE)) FROM {sql}"
+        ).fetchone()
+        return row[0] if row else None
 
     def _columns(self, relation: str) -> list[str]:
         return [str(r[0]) for r in self.raw.execute(f"DESCRIBE {_q(relation)}").fetchall()]
@@ -89,13 +143,19 @@ class DuckDBStore(Store):
         incoming = self._count(f"SELECT count(*) FROM {source}")
         if not self._count(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)"):
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source}")
-            return TableCounts(s.table, incoming, incoming, 0, 0)
+            first = self._changed_from(s.table, f"{source} r") if incoming else None
+            return TableCounts(s.table, incoming, incoming, 0, 0, first)
         spec = table(s.table)
         present = set(self._columns(s.relation))
-        match = " AND ".join(
-            f"s.{_q(k)} {'=' if k in spec.required_columns else 'IS NOT DISTINCT FROM'} t.{_q(k)}"
-            for k in spec.key
-        )
+
+        def keys_match(stored: str) -> str:
+            return " AND ".join(
+                f"s.{_q(k)} {'=' if k in spec.required_columns else 'IS NOT DISTINCT FROM'} "
+                f"{stored}.{_q(k)}"
+                for k in spec.key
+            )
+
+        match = keys_match("t")
         differs = (
             " OR ".join(
                 f"s.{_q(c)} IS DISTINCT FROM t.{_q(c)}"
@@ -115,6 +175,13 @@ class DuckDBStore(Store):
         )
         tally = dict(con.execute(f"SELECT __status, count(*) FROM {work} GROUP BY 1").fetchall())
         new, changed = tally.get(NEW, 0), tally.get(CHANGED, 0)
+        first = None
+        if new or changed:
+            replaced = f"{target} r JOIN {work} s ON s.__status = {CHANGED} AND {keys_match('r')}"
+            dates = [self._changed_from(s.table, f"{work} r")]
+            if changed:
+                dates.append(self._changed_from(s.table, replaced))
+            first = min((d for d in dates if d is not None), default=None)
         if changed:
             con.execute(
                 f"DELETE FROM {target} t USING {work} s WHERE s.__status = {CHANGED} AND {match}"
@@ -122,7 +189,7 @@ class DuckDBStore(Store):
         if new or changed:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * EXCLUDE (__status) FROM {work}")
         con.execute(f"DROP TABLE {work}")
-        return TableCounts(s.table, incoming, new, changed, incoming - new - changed)
+        return TableCounts(s.table, incoming, new, changed, incoming - new - changed, first)
 
     def close(self) -> None:
         self._con.disconnect()
