@@ -71,6 +71,42 @@ def status(workspace: WorkspaceOpt = Path(".")) -> None:
         Console().print(table)
 
 
+@app.command()
+def load(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files, or folders of files named after tables.")
+    ],
+    workspace: WorkspaceOpt = Path("."),
+    table: Annotated[
+        str | None, typer.Option("--table", "-t", help="Load every given file into this table.")
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", "-m", help="YAML map of source column to canonical column."),
+    ] = None,
+) -> None:
+    """Load CSV, Parquet, JSON Lines or XLSX files: all of them land, or nothing does."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from tandem.workspace import Workspace
+
+    with Workspace(workspace) as ws:
+        report = ws.load(list(paths), table=table, mapping=mapping, progress=sys.stdout.isatty())
+    out = Console()
+    summary = Table("table", "rows", "new", "updated", "unchanged", title="Loaded")
+    for t in report.tables:
+        summary.add_row(t.table, *(f"{n:,}" for n in (t.rows, t.new, t.updated, t.unchanged)))
+    out.print(summary)
+    for note in report.skipped:
+        out.print(f"skipped {note}", highlight=False, soft_wrap=True)
+    out.print(
+        f"{report.rows:,} rows from {len(report.files)} files in {report.seconds:.2f} s "
+        f"({report.rows_per_second:,.0f} rows/s)",
+        highlight=False,
+    )
+
+
 GrainOpt = Annotated[
     str, typer.Option("--grain", "-g", help="Period grain: week, month, quarter or year.")
 ]
@@ -199,6 +235,51 @@ def summary(workspace: WorkspaceOpt = Path(".")) -> None:
 
     with Workspace(workspace) as ws:
         print_summary(ws.row_counts(), headlines(ws))
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")],
+    accounts: Annotated[
+        int, typer.Option("--accounts", "-n", help="Accounts: customers and prospects.")
+    ] = 2_000,
+    months: Annotated[
+        int, typer.Option("--months", "-m", help="Months simulated, ending with --end's month.")
+    ] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed and options, same files.")] = 7,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
+    events_per_account: Annotated[
+        float | None,
+        typer.Option(
+            "--events-per-account",
+            help="Mean usage events per account over the range (default 100 per 24 months).",
+        ),
+    ] = None,
+    end: Annotated[str, typer.Option("--end", help="Last day simulated, ISO date.")] = "2026-10-31",
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Accounts generated at a time (bounds memory).")
+    ] = 50_000,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Generate a demo company as the canonical tables, one file per table.
+
+    Accounts carry a hidden health that drives usage, surveys, tickets, expansion
+    and churn. The workspace is not used: load the folder with 'tandem load'.
+    """
+    from rich.console import Console
+
+    from tandem.synth import SynthConfig, generate
+
+    config = SynthConfig(
+        accounts=accounts,
+        months=months,
+        seed=seed,
+        end=end,
+        format=fmt,
+        events_per_account=events_per_account,
+        chunk_size=chunk_size,
+    )
+    Console().print(generate(config, out).table())
 
 
 def main() -> None:
