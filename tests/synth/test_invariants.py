@@ -49,7 +49,10 @@ VIOLATIONS = {
         "FROM (SELECT created_at AS t FROM tickets UNION ALL SELECT ts FROM usage_events "
         "UNION ALL SELECT responded_at FROM survey_responses UNION ALL SELECT closed_at "
         "FROM deals UNION ALL SELECT ordered_at FROM orders UNION ALL SELECT valid_from "
-        "FROM subscriptions) WHERE t >= TIMESTAMP '2026-11-01'"
+        "FROM subscriptions UNION ALL SELECT handed_off_at FROM handoffs UNION ALL "
+        "SELECT go_live_at FROM onboardings UNION ALL SELECT resolved_at FROM tickets "
+        "UNION ALL SELECT coalesce(converted_at, ended_at) FROM trials) "
+        "WHERE t >= TIMESTAMP '2026-11-01'"
     ),
     "csm and rep ids exist": (
         "FROM accounts WHERE csm_id NOT IN (SELECT member_id FROM team_members) "

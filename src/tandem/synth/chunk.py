@@ -32,7 +32,7 @@ def run_chunk(
     acc = company.make_accounts(rng, numbers, config, cal, staff)
     out.write("accounts", company.accounts_table(rng, acc, staff))
     z0 = acc.fit + rng.normal(0.0, 0.3, len(acc))
-    hand = onboarding.plan(rng, acc, staff, lifecycle.sigmoid(z0))
+    hand = onboarding.plan(rng, acc, staff, lifecycle.sigmoid(z0), cal)
     life = lifecycle.simulate(rng, acc, cal, staff, hand, z0)
     out.write("subscriptions", lifecycle.subscriptions(acc, life))
 

@@ -49,7 +49,9 @@ class Handover:
         return self.go_live_day <= day
 
 
-def plan(rng: np.random.Generator, acc: Accounts, staff: Staff, health: Array) -> Handover:
+def plan(
+    rng: np.random.Generator, acc: Accounts, staff: Staff, health: Array, cal: Calendar
+) -> Handover:
     """Draw every customer's handoff and onboarding from rep quality and starting health."""
     n = len(acc)
     rep_q = staff.rep_quality[acc.rep]
@@ -69,7 +71,10 @@ def plan(rng: np.random.Generator, acc: Accounts, staff: Staff, health: Array) -
     target = np.where(rng.random(n) < TARGET_SET, TARGETS[acc.segment, rng.integers(0, 2, n)], -1)
     return Handover(
         signed_s=signed,
-        handed_off_s=signed + rng.integers(1_800, 3 * DAY, n),
+        # A contract signed on the last simulated days is handed off by the end, not after.
+        handed_off_s=np.minimum(
+            signed + rng.integers(1_800, 3 * DAY, n), (cal.end_day + 1) * DAY - 1
+        ),
         fields_required=required,
         fields_completed=required - missing,
         errors_found=errors,
