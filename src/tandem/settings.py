@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -125,6 +125,19 @@ class LoadSettings(BaseModel):
     )
 
 
+class CacheSettings(BaseModel):
+    """Keeping per-period results between requests (recompute only what a load changed)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="auto = on for the embedded database, off for a URL that other tools "
+        "may write to",
+    )
+    folder: str = Field(".tandem/cache", description="Where results are kept, in the workspace")
+
+
 class Settings(BaseSettings):
     """All settings of one workspace."""
 
@@ -135,6 +148,7 @@ class Settings(BaseSettings):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     metrics: MetricSettings = Field(default_factory=MetricSettings)
     load: LoadSettings = Field(default_factory=LoadSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -153,6 +167,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "backend": BackendSettings,
     "metrics": MetricSettings,
     "load": LoadSettings,
+    "cache": CacheSettings,
 }
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tandem.load import LoadReport
+    from tandem.metrics.cache import ResultCache
     from tandem.metrics.catalog import Metric
     from tandem.metrics.engine import MetricResult
     from tandem.metrics.explain import Explanation
@@ -50,6 +51,7 @@ class Workspace:
             settings = load_settings(self.path)
         self.settings = settings
         self._store: Store | None = None
+        self._cache: ResultCache | None = None
 
     @classmethod
     def init(cls, path: str | Path = ".", *, backend_url: str = "") -> Workspace:
@@ -81,6 +83,7 @@ class Workspace:
         if self._store is not None:
             self._store.close()
             self._store = None
+        self._cache = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -136,7 +139,21 @@ class Workspace:
             by=tuple(by),
             where=tuple((where or {}).items()),
         )
-        return compute(self.store, self.settings.metrics, request, today=self.today())
+        return compute(
+            self.store, self.settings.metrics, request, today=self.today(), cache=self.cache
+        )
+
+    @property
+    def cache(self) -> ResultCache | None:
+        """The result cache, when the settings turn it on (see tandem.metrics.cache)."""
+        mode = self.settings.cache.mode
+        if mode == "off" or (mode == "auto" and self.settings.backend.url):
+            return None
+        if self._cache is None:
+            from tandem.metrics.cache import ResultCache
+
+            self._cache = ResultCache(self.path / self.settings.cache.folder, self.store)
+        return self._cache
 
     def metric(
         self,

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from tandem.metrics.cache import ResultCache
+
     from tandem.settings import MetricSettings
     from tandem.store import Store
 
@@ -98,14 +100,15 @@ def compute(
     request: MetricRequest,
     *,
     today: dt.date,
+    cache: ResultCache | None = None,
 ) -> dict[str, MetricResult]:
-    """Compute every requested metric in one query."""
+    """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in request.slugs]
     dims = _dimensions(store, request)
     frame = Frame(store, knobs, request.grain, resolve_periods(
         store, request.grain, request.start, request.end, today), dims)
     try:
-        table = build(frame, metrics).to_pandas()
+        table = build(frame, metrics, cache).to_pandas()
     finally:
         frame.close()
     return {m.slug: _result(m, table, frame) for m in metrics}
@@ -118,7 +121,9 @@ def _dimensions(store: Store, request: MetricRequest) -> DimensionSet:
     return resolve(request.by, dict(request.where), columns)
 
 
-def build(frame: Frame, metrics: list[catalog.Metric]) -> pa.Table:
+def build(
+    frame: Frame, metrics: list[catalog.Metric], cache: ResultCache | None = None
+) -> pa.Table:
     """The grid with every needed measure and every metric's value as ``value__<slug>``."""
     by_source: dict[str, list[catalog.Measure]] = {}
     for m in metrics:
@@ -127,9 +132,10 @@ def build(frame: Frame, metrics: list[catalog.Metric]) -> pa.Table:
             items = by_source.setdefault(measure.source, [])
             if measure not in items:
                 items.append(measure)
-    aggregates = {
-        name: _aggregate(frame, name, items) for name, items in by_source.items()
-    }
+    if cache is None:
+        aggregates = {name: _aggregate(frame, name, items) for name, items in by_source.items()}
+    else:
+        aggregates = cache.aggregates(frame, by_source, _aggregate)
     return assemble(frame, metrics, by_source, aggregates, _grid(frame))
 
 
