@@ -168,7 +168,11 @@ def metric(
     chosen = _format(fmt)
     with Workspace(workspace) as ws:
         result = ws.compute(
-            [slug], grain=grain, by=_split(by), start=start, end=end,
+            [slug],
+            grain=grain,
+            by=_split(by),
+            start=start,
+            end=end,
             where=dict(parse_where(_split(where))),
         )[slug]
     if output is not None and chosen is not Format.PARQUET:
@@ -215,8 +219,9 @@ def explain(
 
     chosen = _format(fmt)
     with Workspace(workspace) as ws:
-        e = ws.explain(slug, period, grain=grain, where=dict(parse_where(_split(where))),
-                       limit=limit or None)
+        e = ws.explain(
+            slug, period, grain=grain, where=dict(parse_where(_split(where))), limit=limit or None
+        )
     if chosen is Format.JSON:
         import json
 
@@ -282,6 +287,38 @@ def synth(
     Console().print(generate(config, out).table())
 
 
+@app.command()
+def bench(
+    size: Annotated[
+        list[str], typer.Option("--size", "-s", help="S, M or L; repeat for several.")
+    ] = ["M"],  # noqa: B006 - Typer reads the default
+    out: Annotated[Path, typer.Option("--out", help="The report to write.")] = Path(
+        "docs/benchmarks.md"
+    ),
+    results: Annotated[
+        Path, typer.Option("--results", help="Where each size's figures are kept (JSON).")
+    ] = Path("bench/results"),
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Where generated companies are kept between runs."),
+    ] = None,
+) -> None:
+    """Measure load, the catalog and five core metrics against pandas and hand-written SQL."""
+    from tandem.bench.run import SIZES, default_cache, run
+    from tandem.errors import UsageError
+
+    unknown = [s for s in size if s not in SIZES]
+    if unknown:
+        raise UsageError(f"--size {unknown[0]!r}: choose from {', '.join(SIZES)}")
+    command = "tandem bench " + " ".join(f"--size {s}" for s in size)
+    problems = run(size, out=out, results=results, cache=cache or default_cache(), command=command)
+    print(f"wrote {out}")
+    if problems:
+        for p in problems:
+            _err(f"disagreement: {p}")
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point. Typer reports usage errors itself (exit 2); user errors land here."""
     import warnings
@@ -299,3 +336,7 @@ def main() -> None:
             raise
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""``tandem bench``: Tandem against pandas and hand-written SQL, at three sizes.
+
+For each size the company is generated once by ``tandem synth`` (kept in a
+cache folder outside the repository), then every step runs in its own process
+(:mod:`tandem.bench.step`) so each figure comes with that process's peak
+memory:
+
+1. load: the Parquet files into a fresh workspace (all but the last day of
+   usage events), and the CSV files into another;
+2. refresh: the catalog with the result cache on (filling it, then unchanged),
+   one more day of events loaded, the catalog refreshed, then recomputed in full
+   with the cache off, the two results compared;
+3. catalog: the whole catalog at month grain over 24 months, overall, by
+   segment and by CSM, twice in one process (cold, warm), cache off;
+4. five: the five core metrics by Tandem, by hand-written DuckDB SQL on the same
+   database file, and by pandas from the Parquet files; every month's value,
+   numerator and denominator must agree across the three, else the run fails.
+
+Each size's figures are kept as JSON under ``bench/results`` and the report
+(``docs/benchmarks.md``) is written from all sizes measured so far, each with
+its own machine, date and command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tandem.bench import core
+
+SEED = 7
+END = "2026-10-31"
+MONTHS = 24
+STEP_MEMORY_LIMIT_MB = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    accounts: int
+    events_per_account: float = 100.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.accounts:,} accounts, {MONTHS} months)"
+
+
+SIZES = {s.name: s for s in (Size("S", 2_000), Size("M", 100_000), Size("L", 1_000_000))}
+
+
+class BenchError(Exception):
+    """A step failed or the implementations disagree."""
+
+
+def default_cache() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "tandem-bench"
+
+
+def _tandem() -> list[str]:
+    return [sys.executable, "-m", "tandem.cli"]
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- data -------------------------------------------------------------------------
+
+
+def company(size: Size, fmt: str, cache: Path) -> tuple[Path, float | None]:
+    """The generated company in ``fmt``, generating it the first time."""
+    folder = cache / f"{size.name}-seed{SEED}" / fmt
+    done = folder / ".done.json"
+    if done.exists():
+        return folder, json.loads(done.read_text())["seconds"]
+    if folder.exists():
+        shutil.rmtree(folder)
+    _log(f"generating {size.label} as {fmt} into {folder}")
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            *_tandem(),
+            "synth",
+            "--accounts",
+            str(size.accounts),
+            "--months",
+            str(MONTHS),
+            "--seed",
+            str(SEED),
+            "--end",
+            END,
+            "--format",
+            fmt,
+            "--out",
+            str(folder),
+            "--events-per-account",
+            str(size.events_per_account),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - start
+    done.write_text(json.dumps({"seconds": seconds}))
+    return folder, seconds
+
+
+def split_last_day(parquet: Path) -> tuple[Path, Path, dt.date]:
+    """A copy of the company without the last day of usage events, and that day alone."""
+    import duckdb
+
+    base, day = parquet.parent / "base", parquet.parent / "day"
+    events = str(parquet / "usage_events.parquet")
+    con = duckdb.connect()
+    row = con.execute(f"SELECT max(CAST(ts AS DATE)) FROM '{events}'").fetchone()
+    assert row is not None
+    last: dt.date = row[0]
+    if not (base / ".done").exists():
+        for folder in (base, day):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        for f in parquet.glob("*.parquet"):
+            if f.name != "usage_events.parquet":
+                (base / f.name).symlink_to(f)
+        con.execute(
+            f"COPY (SELECT * FROM '{events}' WHERE ts < DATE '{last}') "
+            f"TO '{base / 'usage_events.parquet'}' (FORMAT parquet)"
+        )
+        con.execute(
+            f"COPY (SELECT * FROM '{events}' WHERE ts >= DATE '{last}') "
+            f"TO '{day / 'usage_events.parquet'}' (FORMAT parquet)"
+        )
+        (base / ".done").touch()
+    con.close()
+    return base, day, last
+
+
+def table_rows(parquet: Path) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {f.stem: pq.ParquetFile(f).metadata.num_rows for f in sorted(parquet.glob("*.parquet"))}
+
+
+# -- steps ------------------------------------------------------------------------
+
+
+def step(
+    kind: str,
+    args: dict[str, Any],
+    *,
+    env: dict[str, str] | None = None,
+    limit_mb: int = STEP_MEMORY_LIMIT_MB,
+) -> dict[str, Any]:
+    """Run one step in a fresh process, stopping it if it outgrows ``limit_mb``."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tandem.bench.step", kind, json.dumps(args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full_env,
+    )
+    exceeded = False
+    while proc.poll() is None:
+        if _rss_mb(proc.pid) > limit_mb:
+            proc.kill()
+            exceeded = True
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    if exceeded:
+        return {"error": f"stopped at {limit_mb / 1024:.0f} GB of memory"}
+    if proc.returncode != 0:
+        if "MemoryError" in err or "OutOfMemory" in err:
+            return {"error": "ran out of memory"}
+        raise BenchError(f"step {kind} {args} failed:\n{err[-4000:]}")
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _init(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    subprocess.run(
+        [*_tandem(), "init", "--workspace", str(folder)], check=True, stdout=subprocess.DEVNULL
+    )
+    return folder
+
+
+def measure(size: Size, cache: Path) -> dict[str, Any]:
+    """Every figure of one size."""
+    parquet, synth_parquet = company(size, "parquet", cache)
+    csv, synth_csv = company(size, "csv", cache)
+    base, day, last_day = split_last_day(parquet)
+    rows = table_rows(parquet)
+    months = {"last_month": last_day.replace(day=1).isoformat(), "months": MONTHS}
+    work = cache / f"{size.name}-seed{SEED}" / "work"
+    off = {"TANDEM__CACHE__MODE": "off"}
+    figures: dict[str, Any] = {
+        "size": size.name,
+        "label": size.label,
+        "rows": rows,
+        "synth_seconds": {"parquet": synth_parquet, "csv": synth_csv},
+    }
+    try:
+        _log(f"{size.name}: loading CSV")
+        ws_csv = _init(work / "csv")
+        figures["load_csv"] = step("load", {"workspace": str(ws_csv), "paths": [str(csv)]})
+        shutil.rmtree(ws_csv)
+
+        _log(f"{size.name}: loading Parquet (all but the last day of events)")
+        ws = _init(work / "parquet")
+        figures["load_parquet"] = step("load", {"workspace": str(ws), "paths": [str(base)]})
+
+        _log(f"{size.name}: cached refresh after one more day")
+        figures["refresh"] = step(
+            "refresh", {"workspace": str(ws), "day": [str(day / "usage_events.parquet")], **months}
+        )
+        if not figures["refresh"]["refresh_equals_full"]:
+            raise BenchError("the refreshed catalog differs from the full recomputation")
+        shutil.rmtree(ws / ".tandem", ignore_errors=True)
+
+        _log(f"{size.name}: whole catalog")
+        cuts = {"overall": [], "by segment": ["segment"], "by CSM": ["csm"]}
+        figures["catalog"] = step(
+            "catalog", {"workspace": str(ws), "cuts": cuts, **months}, env=off
+        )
+
+        five: dict[str, Any] = {}
+        for impl, extra in (
+            ("tandem", {"workspace": str(ws)}),
+            ("sql", {"database": str(ws / "tandem.duckdb")}),
+            ("pandas", {"data": str(parquet)}),
+        ):
+            _log(f"{size.name}: five core metrics by {impl}")
+            five[impl] = step("five", {"impl": impl, **extra, **months}, env=off)
+        figures["five"] = five
+        figures["disagreements"] = _disagreements(five)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    figures["machine"] = machine()
+    figures["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return figures
+
+
+def _disagreements(five: dict[str, Any]) -> list[str]:
+    tandem = core.from_json(five["tandem"]["results"])
+    problems = []
+    for other in ("sql", "pandas"):
+        if "results" in five[other]:
+            found = core.disagreements(core.from_json(five[other]["results"]), tandem)
+            problems += [f"{other} vs tandem: {p}" for p in found]
+    return problems
+
+
+def machine() -> dict[str, str]:
+    import duckdb
+    import ibis
+    import pandas
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": f"{cpu}, {len(os.sched_getaffinity(0))} cores available",
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": f"DuckDB {duckdb.__version__}, Ibis {ibis.__version__}, "
+        f"pandas {pandas.__version__}",
+    }
+
+
+def run(sizes: list[str], *, out: Path, results: Path, cache: Path, command: str) -> list[str]:
+    """Measure ``sizes``, keep their JSON, rewrite the report; return the problems found."""
+    from tandem.bench.report import render
+
+    results.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for name in sizes:
+        figures = measure(SIZES[name], cache)
+        figures["command"] = command
+        (results / f"{name}.json").write_text(json.dumps(figures, indent=1) + "\n")
+        problems += [f"{name}: {p}" for p in figures["disagreements"]]
+    measured = {}
+    for name in SIZES:
+        f = results / f"{name}.json"
+        if f.exists():
+            measured[name] = json.loads(f.read_text())
+    out.write_text(render(measured), encoding="utf-8")
+    return problems
