@@ -93,6 +93,39 @@ def test_adoption_rate_without_customers_has_no_value(seeded):
     assert values(ws, "adoption_rate", start="2023-12", end="2024-01") == [None, 0]
 
 
+ACTIVE_DAYS = {
+    "subscriptions": [sub("a", "A", "2024-01-01", seats=2)],
+    "usage_events": [
+        event("A", "2024-01-01T09:00"),
+        event("A", "2024-02-10T09:00"),
+        event("A", "2024-03-03T09:00"),
+        event("A", "2024-03-26T09:00"),
+        event("A", "2024-03-27T09:00"),
+        event("A", "2024-03-27T17:00", "export_run"),  # a second event on the same day
+        event("A", "2024-03-31T23:59"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("grain", "min_days", "adopted"),
+    [("month", 4, 1), ("month", 5, 0), ("quarter", 6, 1), ("quarter", 7, 0)],
+)
+def test_active_days_are_distinct_days(seeded, grain, min_days, adopted):
+    """Days with an event, customer A (a customer all of 2024).
+
+    March 2024: 3, 26, 27 (two events, one day) and 31 March → 4 days. The quarter adds
+    1 January and 10 February → 6 days. Traps for counting with 31-day masks: 26 and 27
+    March straddle a bucket boundary (days 19808 and 19809 since 1970, 19809 = 31 × 639),
+    and 1 January (day 19723) and 3 March (day 19785) share a bit (both ≡ 7 mod 31) in
+    different buckets. Adopted iff days ≥ adoption_min_days.
+    """
+    ws = seeded(ACTIVE_DAYS, adoption_min_days=min_days)
+    r = row(ws, "adoption_rate", "2024-03", grain=grain)
+    assert (r["adopted_customers"], r["customers_at_end"]) == (adopted, 1)
+    assert r["value"] == 100 * adopted
+
+
 SESSIONS = {
     "subscriptions": [
         # A: two rows in a row plus an overlapping add-on: still one customer-day a day.

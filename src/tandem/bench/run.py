@@ -121,6 +121,7 @@ def split_last_day(parquet: Path) -> tuple[Path, Path, dt.date]:
     base, day = parquet.parent / "base", parquet.parent / "day"
     events = str(parquet / "usage_events.parquet")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     row = con.execute(f"SELECT max(CAST(ts AS DATE)) FROM '{events}'").fetchone()
     assert row is not None
     last: dt.date = row[0]

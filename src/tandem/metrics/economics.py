@@ -74,12 +74,25 @@ def churn_window(f: Frame) -> ibis.Table:
     end_months = {p.key: key_of(p.end, Grain.MONTH) for p in f.periods}
     first = period(min(end_months.values()) - window + 1, Grain.MONTH).start
     last = period(max(end_months.values()), Grain.MONTH).end
-    monthly = f.with_period(Grain.MONTH, periods(Grain.MONTH, first, last))
-    ap = monthly.source("account_periods")
     dims = list(f.dims.columns)
-    if dims or f.dims.where:
-        on = ["account_id", "period_key"] if f.dims.per_period else ["account_id"]
-        ap = ap.join(account_dims(monthly), on)
+    cut = bool(dims or f.dims.where)
+    on = ["account_id", "period_key"] if f.dims.per_period else ["account_id"]
+
+    def monthly_facts(frame: Frame) -> ibis.Table:
+        ap = frame.source("account_periods")
+        if cut:
+            ap = ap.join(account_dims(frame), on)
+        return ap.select("period_key", *dims, "customer_at_start", "customer_at_end")
+
+    # At month grain the frame's own account-periods cover its months: only the
+    # months of the window before them are computed here.
+    months = periods(Grain.MONTH, first, last)
+    own = {p.key for p in f.periods} if f.grain is Grain.MONTH else set()
+    parts = [monthly_facts(f)] if own else []
+    before = [p for p in months if p.key not in own]
+    if before:
+        parts.append(monthly_facts(f.with_period(Grain.MONTH, before)))
+    ap = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     rates = ap.group_by(["period_key", *dims]).aggregate(
         opening=ap.count(where=ap.customer_at_start),
         lost=ap.count(where=ap.customer_at_start & ~ap.customer_at_end),

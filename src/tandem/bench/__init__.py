@@ -1,0 +1,1 @@
+"""Tandem against the alternatives: pandas and hand-written SQL (``tandem bench``)."""
