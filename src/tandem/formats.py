@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tandem.metrics.catalog import Metric, Unit
-    from tandem.settings import MetricSettings
-    from tandem.summary import Headline
     from tandem.metrics.engine import MetricResult
     from tandem.metrics.explain import Explanation
+    from tandem.settings import MetricSettings
+    from tandem.summary import Headline
 
 
 class Format(enum.StrEnum):
@@ -67,8 +67,9 @@ def result_json(result: MetricResult) -> dict[str, Any]:
         "grain": result.grain.value,
         "dimensions": list(result.dimensions),
         "fingerprint": result.fingerprint,
-        "knobs": {k: _plain(list(v) if isinstance(v, tuple) else v)
-                  for k, v in result.knobs.items()},
+        "knobs": {
+            k: _plain(list(v) if isinstance(v, tuple) else v) for k, v in result.knobs.items()
+        },
         "definition": m.description,
         "rows": _records(result.rows),
     }
@@ -135,11 +136,16 @@ def print_explanation(e: Explanation, show_sql: bool) -> None:
     console = Console()
     m = e.metric
     row = e.result.rows.iloc[0]
-    console.print(f"[bold]{m.name}[/] ({m.slug}) for {e.period.start} – {e.period.end}: "
-                  f"[bold]{_number(row['value']) or 'no value'}[/]")
+    console.print(
+        f"[bold]{m.name}[/] ({m.slug}) for {e.period.start} – {e.period.end}: "
+        f"[bold]{_number(row['value']) or 'no value'}[/]"
+    )
     console.print(m.description)
-    parts = [f"{c} = {_number(row[c])}" for c in e.result.rows.columns
-             if c not in ("period", "value", *e.result.dimensions)]
+    parts = [
+        f"{c} = {_number(row[c])}"
+        for c in e.result.rows.columns
+        if c not in ("period", "value", *e.result.dimensions)
+    ]
     console.print("Components: " + "; ".join(parts))
     for s in e.sources:
         title = f"{s.source}: {s.description} ({s.total:,} rows counted"
@@ -206,8 +212,16 @@ def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("slug", "unit", "better", "teams", "definition", "knobs in force",
-                  title=f"Tandem metric catalog ({len(metrics)} metrics)", show_lines=True)
+    table = Table(
+        "slug",
+        "unit",
+        "better",
+        "teams",
+        "definition",
+        "knobs in force",
+        title=f"Tandem metric catalog ({len(metrics)} metrics)",
+        show_lines=True,
+    )
     for item in catalog_json(metrics, knobs):
         table.add_row(
             item["slug"],
@@ -221,7 +235,7 @@ def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
 
 
 def _figure(value: float | None, unit: Unit) -> str:
-    from tandem.metrics.catalog import Unit  # noqa: F811 - needed at run time
+    from tandem.metrics.catalog import Unit
 
     if value is None:
         return "—"
@@ -248,15 +262,25 @@ def print_summary(counts: dict[str, int], lines: list[Headline]) -> None:
     if not lines:
         return
     period = lines[0].period
-    table = Table("metric", "previous", f"{period:%B %Y}", "change",
-                  title="Headline figures", title_justify="left")
+    table = Table(
+        "metric",
+        "previous",
+        f"{period:%B %Y}",
+        "change",
+        title="Headline figures",
+        title_justify="left",
+    )
     for h in lines:
         arrow = ""
         if h.change is not None and h.change != 0:
             arrow = "▲" if h.change > 0 else "▼"
         style = {True: "green", False: "red", None: ""}[h.good_news]
         change = "" if h.change is None else f"{arrow} {_figure(abs(h.change), h.unit)}"
-        table.add_row(f"{h.name} ({h.slug})", _figure(h.previous, h.unit),
-                      _figure(h.current, h.unit), f"[{style}]{change}[/]" if style else change)
+        table.add_row(
+            f"{h.name} ({h.slug})",
+            _figure(h.previous, h.unit),
+            _figure(h.current, h.unit),
+            f"[{style}]{change}[/]" if style else change,
+        )
     console.print(table)
     console.print("Explain any number: tandem explain SLUG --period YYYY-MM", style="dim")

@@ -1,7 +1,7 @@
 """The canonical tables of the import contract, declared once.
 
 This declaration drives validation (``tandem.load``), the database tables
-(``tandem.store``) and ``docs/data-model.md`` (``tandem.docs``). It imports no
+(``tandem.store``) and ``docs/data-model.md`` (``tandem.docgen``). It imports no
 database code: types and rules are plain data that other layers interpret.
 """
 
@@ -44,7 +44,7 @@ class Column:
 
 
 # -- row rules --------------------------------------------------------------
-# Each rule is data; tandem.load.validate turns it into SQL and tandem.docs into prose.
+# Each rule is data; tandem.load.validate turns it into SQL and tandem.docgen into prose.
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Table:
         return tuple(c.name for c in self.columns if c.required)
 
 
-S, TS, D, F, I, B = (
+S, TS, D, F, I, B = (  # noqa: E741 - short names keep the table declarations legible
     ColumnType.STRING,
     ColumnType.TIMESTAMP,
     ColumnType.DATE,
@@ -158,8 +158,14 @@ NPS_SCALE = (0, 10)
 CES_SCALE = (1, 7)
 
 
-def _c(name: str, type_: ColumnType, description: str, *, required: bool = True,
-       enum: tuple[str, ...] = ()) -> Column:
+def _c(
+    name: str,
+    type_: ColumnType,
+    description: str,
+    *,
+    required: bool = True,
+    enum: tuple[str, ...] = (),
+) -> Column:
     return Column(name, type_, required, description, enum)
 
 
@@ -205,11 +211,19 @@ TABLES: tuple[Table, ...] = (
             _c("mrr", F, "Monthly recurring revenue while the row is valid."),
             _c("seats", I, "Seats bought.", required=False),
             _c("valid_from", D, "First day the row is valid."),
-            _c("valid_to", D, "First day it is no longer valid (exclusive); empty = still running.",
-               required=False),
+            _c(
+                "valid_to",
+                D,
+                "First day it is no longer valid (exclusive); empty = still running.",
+                required=False,
+            ),
         ),
         key=("subscription_id",),
-        rules=(NonNegative("mrr"), NonNegative("seats"), NotBefore("valid_to", "valid_from", strict=True)),
+        rules=(
+            NonNegative("mrr"),
+            NonNegative("seats"),
+            NotBefore("valid_to", "valid_from", strict=True),
+        ),
         time_column="valid_from",
     ),
     Table(
@@ -227,8 +241,11 @@ TABLES: tuple[Table, ...] = (
             _c("qualified", B, "Whether the deal was qualified."),
         ),
         key=("deal_id",),
-        rules=(NonNegative("amount"), NotBefore("closed_at", "created_at"),
-               RequiredWhen("closed_at", "outcome", ("won", "lost"))),
+        rules=(
+            NonNegative("amount"),
+            NotBefore("closed_at", "created_at"),
+            RequiredWhen("closed_at", "outcome", ("won", "lost")),
+        ),
         time_column="created_at",
     ),
     Table(
@@ -272,8 +289,12 @@ TABLES: tuple[Table, ...] = (
             _c("errors_found", I, "Errors found in the handed-off record."),
         ),
         key=("handoff_id",),
-        rules=(NonNegative("fields_required"), NonNegative("fields_completed"),
-               NonNegative("errors_found"), AtMost("fields_completed", "fields_required")),
+        rules=(
+            NonNegative("fields_required"),
+            NonNegative("fields_completed"),
+            NonNegative("errors_found"),
+            AtMost("fields_completed", "fields_required"),
+        ),
         time_column="handed_off_at",
     ),
     Table(
@@ -283,8 +304,12 @@ TABLES: tuple[Table, ...] = (
             _c("onboarding_id", S, "Unique id of the onboarding."),
             _c("account_id", S, "The account onboarded."),
             _c("started_at", TS, "When the contract was signed."),
-            _c("target_days", I, "Days allowed to go live; empty = the segment's knob.",
-               required=False),
+            _c(
+                "target_days",
+                I,
+                "Days allowed to go live; empty = the segment's knob.",
+                required=False,
+            ),
             _c("go_live_at", TS, "When the customer went live.", required=False),
             _c("status", S, "Free-text status from the project tool.", required=False),
         ),
@@ -316,8 +341,12 @@ TABLES: tuple[Table, ...] = (
             _c("survey", S, "Which survey.", enum=SURVEYS),
             _c("score", I, "The answer on the survey's scale."),
             _c("responded_at", TS, "When the answer was given."),
-            _c("touchpoint", S, "What prompted the survey (onboarding, ticket, QBR...).",
-               required=False),
+            _c(
+                "touchpoint",
+                S,
+                "What prompted the survey (onboarding, ticket, QBR...).",
+                required=False,
+            ),
             _c("comment", S, "Free-text comment.", required=False),
         ),
         key=("response_id",),
@@ -347,8 +376,12 @@ TABLES: tuple[Table, ...] = (
         (
             _c("month", D, "First day of the month the cost belongs to."),
             _c("category", S, "Where the money went.", enum=COST_CATEGORIES),
-            _c("purpose", S, "Whether it buys new customers or keeps existing ones.",
-               enum=COST_PURPOSES),
+            _c(
+                "purpose",
+                S,
+                "Whether it buys new customers or keeps existing ones.",
+                enum=COST_PURPOSES,
+            ),
             _c("amount", F, "Amount spent."),
         ),
         key=("month", "category", "purpose"),

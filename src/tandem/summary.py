@@ -76,13 +76,15 @@ def headlines(ws: Workspace, slugs: tuple[str, ...] = HEADLINE) -> list[Headline
             continue
         last = rows.iloc[-1]
         prev = rows.iloc[-2] if len(rows) > 1 else None
-        out.append(Headline(
-            slug=slug,
-            name=r.metric.name,
-            unit=r.metric.unit,
-            direction=r.metric.direction,
-            period=last["period"],
-            current=_number(last["value"]),
-            previous=_number(prev["value"]) if prev is not None else None,
-        ))
+        out.append(
+            Headline(
+                slug=slug,
+                name=r.metric.name,
+                unit=r.metric.unit,
+                direction=r.metric.direction,
+                period=last["period"],
+                current=_number(last["value"]),
+                previous=_number(prev["value"]) if prev is not None else None,
+            )
+        )
     return out

@@ -172,9 +172,7 @@ class Workspace:
         definitions and the knob values it was computed with.
         """
         dims = [by] if isinstance(by, str) else list(by)
-        result = self.compute(
-            [slug], grain=grain, by=dims, start=start, end=end, where=where
-        )[slug]
+        result = self.compute([slug], grain=grain, by=dims, start=start, end=end, where=where)[slug]
         return _convert(result, output)
 
     def explain(
@@ -193,8 +191,14 @@ class Workspace:
         day = _date(period, "--period")
         assert day is not None
         return explain(
-            self.store, self.settings.metrics, slug, day, grain=Grain.parse(grain),
-            where=tuple((where or {}).items()), limit=limit, today=self.today(),
+            self.store,
+            self.settings.metrics,
+            slug,
+            day,
+            grain=Grain.parse(grain),
+            where=tuple((where or {}).items()),
+            limit=limit,
+            today=self.today(),
         )
 
 
@@ -216,8 +220,12 @@ def _date(value: dt.date | str | None, what: str) -> dt.date | None:
 def _convert(result: MetricResult, output: str) -> Any:
     from tandem.errors import UsageError
 
-    meta = {"metric": result.metric.slug, "fingerprint": result.fingerprint,
-            "knobs": result.knobs, "grain": result.grain.value}
+    meta = {
+        "metric": result.metric.slug,
+        "fingerprint": result.fingerprint,
+        "knobs": result.knobs,
+        "grain": result.grain.value,
+    }
     rows: pd.DataFrame = result.rows
     if output == "pandas":
         rows.attrs.update(meta)

@@ -1,1 +1,1 @@
-"""The metric catalog: sources, measures and metrics declared once, and the engine that computes them."""
+"""The metric catalog: sources, measures and metrics declared once, and the engine."""

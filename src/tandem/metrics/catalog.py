@@ -154,9 +154,7 @@ def source(
     grouped: bool = False,
     shown: tuple[str, ...] = (),
     shared: bool = False,
-) -> Callable[
-    [Callable[[Frame], ibis.Table]], Callable[[Frame], ibis.Table]
-]:
+) -> Callable[[Callable[[Frame], ibis.Table]], Callable[[Frame], ibis.Table]]:
     """Register a source builder under ``name``."""
 
     def register(fn: Callable[[Frame], ibis.Table]) -> Callable[[Frame], ibis.Table]:

@@ -75,8 +75,7 @@ def resolve_name(name: str, account_columns: list[str]) -> str:
         return resolved
     choices = available(account_columns)
     raise UsageError(
-        f"unknown dimension {name!r}{did_you_mean(name, choices)}; "
-        f"available: {', '.join(choices)}"
+        f"unknown dimension {name!r}{did_you_mean(name, choices)}; available: {', '.join(choices)}"
     )
 
 
@@ -94,7 +93,6 @@ def account_dims(f: Frame) -> ibis.Table:
 
 
 def _account_dims(f: Frame) -> ibis.Table:
-    import ibis
 
     dims = f.dims
     accounts = f.table("accounts")
@@ -121,9 +119,7 @@ def _with_cohort(f: Frame, t: ibis.Table) -> ibis.Table:
     s = f.table("subscriptions")
     first = s.filter(s.mrr > 0).group_by("account_id").aggregate(first=s.valid_from.min())
     label = (
-        first.first.year().cast("string")
-        + "-"
-        + first.first.month().cast("string").lpad(2, "0")
+        first.first.year().cast("string") + "-" + first.first.month().cast("string").lpad(2, "0")
     )
     first = first.select("account_id", cohort=label)
     return t.left_join(first, "account_id").select(*t.columns, "cohort")

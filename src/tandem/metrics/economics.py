@@ -49,7 +49,10 @@ def costs(f: Frame) -> ibis.Table:
     days = j.after - j.first
     k = f.knobs
     return j.select(
-        "month", "category", "purpose", "period_key",
+        "month",
+        "category",
+        "purpose",
+        "period_key",
         amount=ibis.ifelse(overlap == days, j.amount, j.amount * overlap / days),
         counts_for_cac=(j.purpose == "acquisition")
         & j.category.isin(list(k.acquisition_cost_categories)),
@@ -100,10 +103,14 @@ def churn_window(f: Frame) -> ibis.Table:
     rates = rates.mutate(rate=rates.lost.cast("float64") / rates.opening.nullif(0)).rename(
         month_key="period_key"
     )
-    spans = ibis.memtable(pa.table({
-        "period_key": pa.array(list(end_months), pa.int64()),
-        "end_month": pa.array(list(end_months.values()), pa.int64()),
-    }))
+    spans = ibis.memtable(
+        pa.table(
+            {
+                "period_key": pa.array(list(end_months), pa.int64()),
+                "end_month": pa.array(list(end_months.values()), pa.int64()),
+            }
+        )
+    )
     j = spans.join(
         rates,
         [rates.month_key <= spans.end_month, rates.month_key > spans.end_month - window],
@@ -112,70 +119,129 @@ def churn_window(f: Frame) -> ibis.Table:
 
 
 measures(
-    Measure("acquisition_costs", "costs", Agg.SUM,
-            "Acquisition-purpose costs in acquisition_cost_categories",
-            expr=lambda t: t.amount, where=lambda t: t.counts_for_cac),
-    Measure("retention_costs", "costs", Agg.SUM,
-            "Retention-purpose costs in retention_cost_categories",
-            expr=lambda t: t.amount, where=lambda t: t.counts_for_retention),
-    Measure("mean_monthly_churn", "churn_window", Agg.MEAN,
-            "Mean monthly customer churn rate (a fraction) over the window's months with S > 0",
-            expr=lambda t: t.rate),
-    Measure("churn_window_months", "churn_window", Agg.COUNT,
-            "Months of the window with customers on their opening day",
-            where=lambda t: t.rate.notnull()),
+    Measure(
+        "acquisition_costs",
+        "costs",
+        Agg.SUM,
+        "Acquisition-purpose costs in acquisition_cost_categories",
+        expr=lambda t: t.amount,
+        where=lambda t: t.counts_for_cac,
+    ),
+    Measure(
+        "retention_costs",
+        "costs",
+        Agg.SUM,
+        "Retention-purpose costs in retention_cost_categories",
+        expr=lambda t: t.amount,
+        where=lambda t: t.counts_for_retention,
+    ),
+    Measure(
+        "mean_monthly_churn",
+        "churn_window",
+        Agg.MEAN,
+        "Mean monthly customer churn rate (a fraction) over the window's months with S > 0",
+        expr=lambda t: t.rate,
+    ),
+    Measure(
+        "churn_window_months",
+        "churn_window",
+        Agg.COUNT,
+        "Months of the window with customers on their opening day",
+        where=lambda t: t.rate.notnull(),
+    ),
 )
 
-declare(Metric(
-    slug="cac", name="Customer acquisition cost", unit=Unit.CURRENCY, direction=Direction.LOWER,
-    teams=ALL_TEAMS,
-    description="Acquisition-purpose costs of the period (categories per "
-    "acquisition_cost_categories) / new customers (first-ever paid day in the period). "
-    "Company-wide. No value without new customers.",
-    measures=("acquisition_costs", "first_time_customers"),
-    value=lambda c, k: ratio(c["acquisition_costs"], c["first_time_customers"]),
-    knobs=("acquisition_cost_categories", "churn_grace_days"), seeds=("002",),
-    company_wide=True, domain="economics",
-))
-declare(Metric(
-    slug="customer_lifetime_value", name="Customer lifetime value", unit=Unit.CURRENCY,
-    direction=Direction.HIGHER, teams=(Team.SALES, Team.SERVICE),
-    description="ARPC × gross_margin / mean monthly customer churn rate (as a fraction) over "
-    "the ltv_churn_window_months months ending with the month of the period's last day, "
-    "skipping months with no customers on their opening day. No value when that mean is 0 "
-    "or there are no customers.",
-    measures=("mean_monthly_churn", "churn_window_months"), uses=("arpc",),
-    value=lambda c, k: ratio(get("arpc").value(c, k) * k.gross_margin,  # type: ignore[operator]
-                             c["mean_monthly_churn"]),
-    knobs=("gross_margin", "ltv_churn_window_months"), seeds=("000", "001", "002"),
-    domain="economics",
-))
-declare(Metric(
-    slug="ltv_cac", name="LTV:CAC", unit=Unit.RATIO, direction=Direction.HIGHER,
-    teams=ALL_TEAMS,
-    description="Customer lifetime value / CAC. Company-wide.",
-    measures=(), uses=("customer_lifetime_value", "cac"),
-    value=lambda c, k: ratio(get("customer_lifetime_value").value(c, k), get("cac").value(c, k)),
-    seeds=("002",), company_wide=True, domain="economics",
-))
-declare(Metric(
-    slug="cac_payback_months", name="CAC payback", unit=Unit.MONTHS, direction=Direction.LOWER,
-    teams=ALL_TEAMS,
-    description="CAC / (ARPC × gross_margin): months of a new customer's margin needed to "
-    "recover what acquiring them cost. Company-wide.",
-    measures=(), uses=("cac", "arpc"),
-    value=lambda c, k: ratio(get("cac").value(c, k),
-                             get("arpc").value(c, k) * k.gross_margin),  # type: ignore[operator]
-    knobs=("gross_margin",), seeds=("002",), company_wide=True, domain="economics",
-))
-declare(Metric(
-    slug="customer_retention_cost", name="Customer retention cost", unit=Unit.CURRENCY,
-    direction=Direction.LOWER, teams=ALL_TEAMS,
-    description="Retention-purpose costs of the period (categories per "
-    "retention_cost_categories) / customers of S still customers on the last day. "
-    "Company-wide. No value when none were retained.",
-    measures=("retention_costs", "retained_customers"),
-    value=lambda c, k: ratio(c["retention_costs"], c["retained_customers"]),
-    knobs=("retention_cost_categories", "churn_grace_days"), seeds=("004",),
-    company_wide=True, domain="economics",
-))
+declare(
+    Metric(
+        slug="cac",
+        name="Customer acquisition cost",
+        unit=Unit.CURRENCY,
+        direction=Direction.LOWER,
+        teams=ALL_TEAMS,
+        description="Acquisition-purpose costs of the period (categories per "
+        "acquisition_cost_categories) / new customers (first-ever paid day in the period). "
+        "Company-wide. No value without new customers.",
+        measures=("acquisition_costs", "first_time_customers"),
+        value=lambda c, k: ratio(c["acquisition_costs"], c["first_time_customers"]),
+        knobs=("acquisition_cost_categories", "churn_grace_days"),
+        seeds=("002",),
+        company_wide=True,
+        domain="economics",
+    )
+)
+declare(
+    Metric(
+        slug="customer_lifetime_value",
+        name="Customer lifetime value",
+        unit=Unit.CURRENCY,
+        direction=Direction.HIGHER,
+        teams=(Team.SALES, Team.SERVICE),
+        description="ARPC × gross_margin / mean monthly customer churn rate (as a fraction) over "
+        "the ltv_churn_window_months months ending with the month of the period's last day, "
+        "skipping months with no customers on their opening day. No value when that mean is 0 "
+        "or there are no customers.",
+        measures=("mean_monthly_churn", "churn_window_months"),
+        uses=("arpc",),
+        value=lambda c, k: ratio(
+            get("arpc").value(c, k) * k.gross_margin,  # type: ignore[operator]
+            c["mean_monthly_churn"],
+        ),
+        knobs=("gross_margin", "ltv_churn_window_months"),
+        seeds=("000", "001", "002"),
+        domain="economics",
+    )
+)
+declare(
+    Metric(
+        slug="ltv_cac",
+        name="LTV:CAC",
+        unit=Unit.RATIO,
+        direction=Direction.HIGHER,
+        teams=ALL_TEAMS,
+        description="Customer lifetime value / CAC. Company-wide.",
+        measures=(),
+        uses=("customer_lifetime_value", "cac"),
+        value=lambda c, k: ratio(
+            get("customer_lifetime_value").value(c, k), get("cac").value(c, k)
+        ),
+        seeds=("002",),
+        company_wide=True,
+        domain="economics",
+    )
+)
+declare(
+    Metric(
+        slug="cac_payback_months",
+        name="CAC payback",
+        unit=Unit.MONTHS,
+        direction=Direction.LOWER,
+        teams=ALL_TEAMS,
+        description="CAC / (ARPC × gross_margin): months of a new customer's margin needed to "
+        "recover what acquiring them cost. Company-wide.",
+        measures=(),
+        uses=("cac", "arpc"),
+        value=lambda c, k: ratio(get("cac").value(c, k), get("arpc").value(c, k) * k.gross_margin),  # type: ignore[operator]
+        knobs=("gross_margin",),
+        seeds=("002",),
+        company_wide=True,
+        domain="economics",
+    )
+)
+declare(
+    Metric(
+        slug="customer_retention_cost",
+        name="Customer retention cost",
+        unit=Unit.CURRENCY,
+        direction=Direction.LOWER,
+        teams=ALL_TEAMS,
+        description="Retention-purpose costs of the period (categories per "
+        "retention_cost_categories) / customers of S still customers on the last day. "
+        "Company-wide. No value when none were retained.",
+        measures=("retention_costs", "retained_customers"),
+        value=lambda c, k: ratio(c["retention_costs"], c["retained_customers"]),
+        knobs=("retention_cost_categories", "churn_grace_days"),
+        seeds=("004",),
+        company_wide=True,
+        domain="economics",
+    )
+)

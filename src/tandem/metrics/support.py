@@ -37,41 +37,71 @@ def resolved_tickets(f: Frame) -> ibis.Table:
     t = f.table("tickets")
     placed = f.place(t.filter(t.resolved_at.notnull()), t.resolved_at)
     return placed.select(
-        "ticket_id", "account_id", "period_key", "created_at", "resolved_at", "contacts",
-        "escalated", "channel",
+        "ticket_id",
+        "account_id",
+        "period_key",
+        "created_at",
+        "resolved_at",
+        "contacts",
+        "escalated",
+        "channel",
     )
 
 
 measures(
-    Measure("customers_in_period", "escalations", Agg.COUNT,
-            "C: accounts that are customers on any day of the period"),
-    Measure("escalating_customers", "escalations", Agg.COUNT,
-            "Accounts of C with an escalated ticket created in the period",
-            where=lambda t: t.escalated_tickets > 0),
-    Measure("resolved_tickets", "resolved_tickets", Agg.COUNT,
-            "Tickets resolved in the period"),
-    Measure("resolved_on_first_contact", "resolved_tickets", Agg.COUNT,
-            "Tickets resolved in the period with exactly one contact",
-            where=lambda t: t.contacts == 1),
+    Measure(
+        "customers_in_period",
+        "escalations",
+        Agg.COUNT,
+        "C: accounts that are customers on any day of the period",
+    ),
+    Measure(
+        "escalating_customers",
+        "escalations",
+        Agg.COUNT,
+        "Accounts of C with an escalated ticket created in the period",
+        where=lambda t: t.escalated_tickets > 0,
+    ),
+    Measure("resolved_tickets", "resolved_tickets", Agg.COUNT, "Tickets resolved in the period"),
+    Measure(
+        "resolved_on_first_contact",
+        "resolved_tickets",
+        Agg.COUNT,
+        "Tickets resolved in the period with exactly one contact",
+        where=lambda t: t.contacts == 1,
+    ),
 )
 
-declare(Metric(
-    slug="customer_escalation_rate", name="Customer escalation rate", unit=Unit.PERCENT,
-    direction=Direction.LOWER, teams=(Team.SALES, Team.SERVICE),
-    description="100 × accounts of C with an escalated ticket created in the period / C, where "
-    "C = accounts that are customers on any day of the period. Escalations from accounts "
-    "that are not customers in the period are not counted. No value when C is empty.",
-    measures=("escalating_customers", "customers_in_period"),
-    value=lambda c, k: percent(c["escalating_customers"], c["customers_in_period"]),
-    knobs=("churn_grace_days",), seeds=("000",), domain="support",
-))
-declare(Metric(
-    slug="first_contact_resolution", name="First contact resolution", unit=Unit.PERCENT,
-    direction=Direction.HIGHER, teams=(Team.SERVICE, Team.SALES),
-    description="100 × tickets resolved in the period with contacts = 1 / tickets resolved "
-    "in the period. Unresolved tickets count nowhere until they are resolved. No value "
-    "when no ticket was resolved.",
-    measures=("resolved_on_first_contact", "resolved_tickets"),
-    value=lambda c, k: percent(c["resolved_on_first_contact"], c["resolved_tickets"]),
-    seeds=("002",), domain="support",
-))
+declare(
+    Metric(
+        slug="customer_escalation_rate",
+        name="Customer escalation rate",
+        unit=Unit.PERCENT,
+        direction=Direction.LOWER,
+        teams=(Team.SALES, Team.SERVICE),
+        description="100 × accounts of C with an escalated ticket created in the period / C, where "
+        "C = accounts that are customers on any day of the period. Escalations from accounts "
+        "that are not customers in the period are not counted. No value when C is empty.",
+        measures=("escalating_customers", "customers_in_period"),
+        value=lambda c, k: percent(c["escalating_customers"], c["customers_in_period"]),
+        knobs=("churn_grace_days",),
+        seeds=("000",),
+        domain="support",
+    )
+)
+declare(
+    Metric(
+        slug="first_contact_resolution",
+        name="First contact resolution",
+        unit=Unit.PERCENT,
+        direction=Direction.HIGHER,
+        teams=(Team.SERVICE, Team.SALES),
+        description="100 × tickets resolved in the period with contacts = 1 / tickets resolved "
+        "in the period. Unresolved tickets count nowhere until they are resolved. No value "
+        "when no ticket was resolved.",
+        measures=("resolved_on_first_contact", "resolved_tickets"),
+        value=lambda c, k: percent(c["resolved_on_first_contact"], c["resolved_tickets"]),
+        seeds=("002",),
+        domain="support",
+    )
+)
