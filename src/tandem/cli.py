@@ -328,7 +328,7 @@ def main() -> None:
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
         _err(f"warning: {message}")
 
-    warnings.showwarning = show  # type: ignore[assignment]
+    warnings.showwarning = show
     try:
         app()
     except TandemError as exc:

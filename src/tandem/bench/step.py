@@ -15,6 +15,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def catalog(args: Args) -> dict[str, Any]:
             runs = []
             for _ in range(int(args.get("repeat", 2))):
                 seconds, _ = _timed(
-                    lambda by=by: ws.compute(slugs, by=by, start=ms[0].first, end=ms[-1].last)
+                    partial(ws.compute, slugs, by=by, start=ms[0].first, end=ms[-1].last)
                 )
                 runs.append(seconds)
             out[label] = runs
@@ -83,7 +84,7 @@ def refresh(args: Args) -> dict[str, Any]:
             if mode == "on":
                 out["fill"], _ = _timed(run)
                 out["unchanged"], _ = _timed(run)
-                out["load_day"], _ = _timed(lambda ws=ws: ws.load([Path(p) for p in args["day"]]))
+                out["load_day"], _ = _timed(partial(ws.load, [Path(p) for p in args["day"]]))
                 out["refresh"], results[mode] = _timed(run)
             else:
                 out["full"], results[mode] = _timed(run)
@@ -113,9 +114,7 @@ def five(args: Args) -> dict[str, Any]:
         with Workspace(args["workspace"]) as ws:
             for slug in core.FIVE:
                 for _ in range(repeat):
-                    t, res = _timed(
-                        lambda slug=slug: ws.compute([slug], start=ms[0].first, end=ms[-1].last)
-                    )
+                    t, res = _timed(partial(ws.compute, [slug], start=ms[0].first, end=ms[-1].last))
                     seconds.setdefault(slug, []).append(t)
                 results[slug] = core.from_tandem(res[slug])
     elif impl == "sql":
@@ -126,26 +125,27 @@ def five(args: Args) -> dict[str, Any]:
         con = duckdb.connect(args["database"], read_only=True)
         for slug in core.FIVE:
             for _ in range(repeat):
-                t, rows = _timed(lambda slug=slug: sql_baseline.compute(con, slug, ms))
+                t, rows = _timed(partial(sql_baseline.compute, con, slug, ms))
                 seconds.setdefault(slug, []).append(t)
             results[slug] = rows
         con.close()
     elif impl == "pandas":
-        from tandem.bench import pandas_baseline
-
         folder = Path(args["data"])
         for slug in core.FIVE:
             for _ in range(repeat):
-                t, rows = _timed(
-                    lambda slug=slug: pandas_baseline.compute(
-                        slug, pandas_baseline.read(folder, slug), ms
-                    )
-                )
+                t, rows = _timed(partial(_pandas, folder, slug, ms))
                 seconds.setdefault(slug, []).append(t)
             results[slug] = rows
     else:
         raise SystemExit(f"unknown implementation {impl!r}")
     return {"seconds": seconds, "results": core.to_json(results)}
+
+
+def _pandas(folder: Path, slug: str, ms: list[core.Month]) -> core.Rows:
+    """Read what the metric needs, then compute it: what the analyst's script does."""
+    from tandem.bench import pandas_baseline
+
+    return pandas_baseline.compute(slug, pandas_baseline.read(folder, slug), ms)
 
 
 STEPS: dict[str, Callable[[Args], dict[str, Any]]] = {

@@ -116,20 +116,20 @@ def day_expr(value: ir.Value) -> ir.IntegerValue:
     """Day number of a date or (UTC) timestamp column."""
     if value.type().is_timestamp():
         value = value.date()
-    return value.epoch_days()  # type: ignore[attr-defined,no-any-return]
+    return value.epoch_days()
 
 
 def key_expr(value: ir.Value, grain: Grain) -> ir.IntegerValue:
     """Period key of a date or timestamp column, as ``key_of`` computes it."""
     match grain:
         case Grain.WEEK:
-            return (day_expr(value) + 3) // 7  # type: ignore[no-any-return]
+            return (day_expr(value) + 3) // 7
         case Grain.MONTH:
-            return value.year() * 12 + value.month() - 1  # type: ignore[attr-defined,no-any-return]
+            return value.year() * 12 + value.month() - 1
         case Grain.QUARTER:
-            return value.year() * 4 + (value.month() - 1) // 3  # type: ignore[attr-defined,no-any-return]
+            return value.year() * 4 + (value.month() - 1) // 3
         case Grain.YEAR:
-            return value.year()  # type: ignore[attr-defined,no-any-return]
+            return value.year()
 
 
 def calendar_table(ps: list[Period]) -> ibis.Table:

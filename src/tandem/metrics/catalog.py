@@ -95,11 +95,11 @@ class Measure:
             value = value.cast("float64")
         match self.agg:
             case Agg.SUM:
-                return value.sum(where=cond)  # type: ignore[attr-defined,no-any-return]
+                return value.sum(where=cond)
             case Agg.MEAN:
-                return value.mean(where=cond)  # type: ignore[attr-defined,no-any-return]
+                return value.mean(where=cond)
             case Agg.MEDIAN:
-                return value.median(where=cond)  # type: ignore[attr-defined,no-any-return]
+                return value.median(where=cond)
         raise AssertionError(self.agg)  # pragma: no cover
 
 

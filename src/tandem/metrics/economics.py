@@ -183,7 +183,7 @@ declare(
         measures=("mean_monthly_churn", "churn_window_months"),
         uses=("arpc",),
         value=lambda c, k: ratio(
-            get("arpc").value(c, k) * k.gross_margin,  # type: ignore[operator]
+            get("arpc").value(c, k) * k.gross_margin,
             c["mean_monthly_churn"],
         ),
         knobs=("gross_margin", "ltv_churn_window_months"),
@@ -220,7 +220,7 @@ declare(
         "recover what acquiring them cost. Company-wide.",
         measures=(),
         uses=("cac", "arpc"),
-        value=lambda c, k: ratio(get("cac").value(c, k), get("arpc").value(c, k) * k.gross_margin),  # type: ignore[operator]
+        value=lambda c, k: ratio(get("cac").value(c, k), get("arpc").value(c, k) * k.gross_margin),
         knobs=("gross_margin",),
         seeds=("002",),
         company_wide=True,

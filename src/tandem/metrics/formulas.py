@@ -10,9 +10,9 @@ if TYPE_CHECKING:
 
 def ratio(numerator: ir.Value, denominator: ir.Value) -> ir.Value:
     """``numerator / denominator``; no value (NULL) when the denominator is 0 or missing."""
-    return numerator.cast("float64") / denominator.cast("float64").nullif(0)  # type: ignore[attr-defined,no-any-return]
+    return numerator.cast("float64") / denominator.cast("float64").nullif(0)
 
 
 def percent(numerator: ir.Value, denominator: ir.Value) -> ir.Value:
     """``100 × numerator / denominator``; no value when the denominator is 0 or missing."""
-    return 100 * ratio(numerator, denominator)  # type: ignore[no-any-return,operator]
+    return 100 * ratio(numerator, denominator)

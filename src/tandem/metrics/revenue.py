@@ -394,7 +394,7 @@ declare(
         "shrank, when negative) over the period.",
         measures=(),
         uses=("net_revenue_retention",),
-        value=lambda c, k: get("net_revenue_retention").value(c, k) - 100,  # type: ignore[operator]
+        value=lambda c, k: get("net_revenue_retention").value(c, k) - 100,
         seeds=("002",),
         domain="revenue",
     )
