@@ -252,6 +252,15 @@ def _figure(value: float | None, unit: Unit) -> str:
             return f"{value:,.2f}"
 
 
+def _change(delta: float, unit: Unit) -> str:
+    """A difference between two figures: percentages differ by percentage points."""
+    from tandem.metrics.catalog import Unit
+
+    if unit is Unit.PERCENT:
+        return f"{delta:.1f} pts"
+    return _figure(delta, unit)
+
+
 def print_summary(counts: dict[str, int], lines: list[Headline]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -275,7 +284,7 @@ def print_summary(counts: dict[str, int], lines: list[Headline]) -> None:
         if h.change is not None and h.change != 0:
             arrow = "▲" if h.change > 0 else "▼"
         style = {True: "green", False: "red", None: ""}[h.good_news]
-        change = "" if h.change is None else f"{arrow} {_figure(abs(h.change), h.unit)}"
+        change = "" if h.change is None else f"{arrow} {_change(abs(h.change), h.unit)}"
         table.add_row(
             f"{h.name} ({h.slug})",
             _figure(h.previous, h.unit),
