@@ -41,12 +41,12 @@ test: install-all system
 	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 -q
 
 lint: install-all
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 bench: install-all
-	$(BIN)/tandem bench --size M --out docs/benchmarks.md
+	$(BIN)/tandem bench --size S --size M
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

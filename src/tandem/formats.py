@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
     from tandem.metrics.catalog import Metric, Unit
     from tandem.metrics.engine import MetricResult
@@ -114,7 +115,6 @@ def _number(value: Any) -> str:
 
 
 def _print_table(result: MetricResult) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     m = result.metric
@@ -123,17 +123,26 @@ def _print_table(result: MetricResult) -> None:
         table.add_column(col, justify="left" if col in ("period", *result.dimensions) else "right")
     for rec in result.rows.itertuples(index=False):
         table.add_row(*[_number(v) if v is not None else "" for v in rec])
-    console = Console()
+    console = _console()
     console.print(table)
     knobs = ", ".join(f"{k}={_plain(v)}" for k, v in result.knobs.items()) or "none"
     console.print(f"definitions {result.fingerprint} · knobs: {knobs}", style="dim")
 
 
-def print_explanation(e: Explanation, show_sql: bool) -> None:
+def _console() -> Console:
+    """A console as wide as the terminal, or 160 columns when the output is a file or pipe."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    return console
+
+
+def print_explanation(e: Explanation, show_sql: bool) -> None:
+    from rich.table import Table
+
+    console = _console()
     m = e.metric
     row = e.result.rows.iloc[0]
     console.print(
