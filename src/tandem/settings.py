@@ -8,6 +8,7 @@ definitions: every metric output carries a fingerprint of the knobs in force.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,9 @@ from tandem.schema import COST_CATEGORIES
 SETTINGS_FILE = "tandem.toml"
 
 
+_SIZE = r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)"
+
+
 class BackendSettings(BaseModel):
     """Where the workspace's tables live and where metrics are computed."""
 
@@ -34,6 +38,30 @@ class BackendSettings(BaseModel):
     database_file: str = Field(
         "tandem.duckdb", description="Embedded DuckDB file, relative to the workspace"
     )
+    memory_limit: str = Field(
+        "auto",
+        description="Memory the embedded database may use before spilling to disk, e.g. "
+        "'4GB'; auto = half the machine's memory, at most 6GB",
+    )
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        value = value.strip()
+        if value != "auto" and not re.fullmatch(
+            r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value
+        ):
+            raise ValueError(f"{value!r} is not a size like '4GB' or 'auto'")
+        return value
+
+    def duckdb_memory_limit(self) -> str:
+        """The DuckDB ``memory_limit`` the setting stands for."""
+        if self.memory_limit != "auto":
+            return self.memory_limit
+        import os
+
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return f"{min(total / 2, 6 * 1024**3) / 1024**2:.0f}MiB"
 
     def redacted_url(self) -> str:
         """The URL with any password replaced, safe to print."""

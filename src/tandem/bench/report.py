@@ -87,7 +87,8 @@ def _section(f: dict[str, Any]) -> list[str]:
         "|---|---:|---:|",
     ]
     for cut, runs in cat["seconds"].items():
-        out.append(f"| {cut} | {_s(runs[0])} | {_s(min(runs[1:] or runs))} |")
+        warm = _s(min(runs[1:])) if len(runs) > 1 else "—"
+        out.append(f"| {cut} | {_s(runs[0])} | {warm} |")
     out += ["", f"Peak memory of the process: {_mb(cat['peak_rss_mb'])}.", ""]
     out += _five(f["five"], f["disagreements"])
     r = f["refresh"]["seconds"]

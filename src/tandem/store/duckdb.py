@@ -43,13 +43,17 @@ def _q(name: str) -> str:
 class DuckDBStore(Store):
     name = "duckdb"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, memory_limit: str | None = None) -> None:
         import ibis
 
         self.path = path
         self._con: Backend = ibis.duckdb.connect(path)
         self.raw.execute("SET TimeZone = 'UTC'")
         self.raw.execute("SET enable_progress_bar = false")
+        if memory_limit:
+            # Past the limit DuckDB spills joins, aggregates and sorts to disk
+            # (next to the database file) instead of growing.
+            self.raw.execute("SET memory_limit = ?", [memory_limit])
 
     @property
     def con(self) -> Backend:
