@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from tandem.schema import ColumnType, table
+from tandem.store import EVERYTHING, TableCounts
 from tandem.workspace import Workspace
 
 ARROW = {
@@ -55,6 +56,15 @@ def insert(ws: Workspace, name: str, rows: list[dict[str, Any]]) -> None:
     raw.register("incoming", data)
     raw.execute(f'INSERT INTO "{name}" ({names}) SELECT {names} FROM incoming')
     raw.unregister("incoming")
+    changed(ws, name)
+
+
+def changed(ws: Workspace, *names: str) -> None:
+    """Log a change to ``names`` as a load would, so cached results of earlier
+    computations in the same workspace go stale (see tandem.metrics.cache)."""
+    ws.store._log(  # type: ignore[attr-defined]
+        [TableCounts(n, 0, 0, 0, 0, EVERYTHING) for n in names]
+    )
 
 
 _ids = itertools.count(1)

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from tandem.settings import MetricSettings, Settings
 from tandem.workspace import Workspace
-from tests.metrics.seed import insert
+from tests.metrics.seed import changed, insert
 
 ONE = dt.timedelta(days=1)
 FIRST_DAY = dt.date(2023, 11, 20)
@@ -296,6 +296,7 @@ def load(ws: Workspace, case: Scenario) -> None:
     raw = ws.store.raw
     raw.execute("DELETE FROM subscriptions")
     raw.execute("DELETE FROM accounts")
+    changed(ws, "subscriptions", "accounts")
     ws.settings = Settings(metrics=MetricSettings(churn_grace_days=case.grace))
     insert(
         ws,

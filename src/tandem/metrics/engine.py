@@ -9,12 +9,17 @@ metrics use them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
+import threading
+import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tandem.errors import UsageError
+from tandem.errors import UnsupportedOperation, UsageError
 from tandem.metrics import catalog
 from tandem.metrics.calendar import Grain, Period, key_of, period, periods
 from tandem.metrics.dimensions import MISSING, DimensionSet, account_dims, resolve
@@ -25,7 +30,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.metrics.cache import ResultCache
-
     from tandem.settings import MetricSettings
     from tandem.store import Store
 
@@ -69,9 +73,13 @@ def data_extent(store: Store) -> tuple[dt.date, dt.date] | None:
     for t in TABLES:
         if t.time_column is None:
             continue
-        col = store.table(t.name)[t.time_column]
+        table = store.table(t.name)
+        col = table[t.time_column]
         day = col.date() if col.type().is_timestamp() else col
-        parts.append(store.table(t.name).aggregate(lo=day.min(), hi=day.max()))
+        hi = day.max()
+        if "valid_to" in table.columns:  # a subscription ending is news on that day
+            hi = ibis.greatest(hi, table.valid_to.max())
+        parts.append(table.aggregate(lo=day.min(), hi=hi))
     both = ibis.union(*parts)
     row = both.aggregate(lo=both.lo.min(), hi=both.hi.max()).to_pyarrow().to_pylist()[0]
     if row["lo"] is None:
@@ -132,6 +140,9 @@ def build(
             items = by_source.setdefault(measure.source, [])
             if measure not in items:
                 items.append(measure)
+    # Shared relations are kept in temp tables so several sources read them once;
+    # one source alone reads each once anyway, and the engine can prune them.
+    frame.materialize = frame.materialize and len(by_source) > 1
     if cache is None:
         aggregates = {name: _aggregate(frame, name, items) for name, items in by_source.items()}
     else:
@@ -171,9 +182,10 @@ def assemble(
                 col = wide[m.name]
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
                 wide = wide.set_column(wide.schema.get_field_index(m.name), m.name, filled)
-    con = ibis.duckdb.connect()
+    con = _local_duckdb()
+    name = f"wide_{uuid.uuid4().hex}"
     try:
-        t = con.create_table("wide", wide, temp=True)
+        t = con.create_table(name, wide, temp=True)
         values = {}
         for m in metrics:
             value = m.value(t, frame.knobs)
@@ -184,7 +196,20 @@ def assemble(
                 values[f"extra__{m.slug}__{name}"] = formula(t, frame.knobs)
         return t.mutate(**values).order_by(keys).to_pyarrow()
     finally:
-        con.disconnect()
+        con.drop_table(name, force=True)
+
+
+_LOCAL = threading.local()
+
+
+def _local_duckdb() -> Any:
+    """An in-memory DuckDB for the formulas, one per thread, kept between requests."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        import ibis
+
+        con = _LOCAL.con = ibis.duckdb.connect()
+    return con
 
 
 def _grid(frame: Frame) -> pa.Table:
@@ -208,6 +233,36 @@ def _grid(frame: Frame) -> pa.Table:
 
 
 def _aggregate(
+    frame: Frame, source_name: str, items: list[catalog.Measure]
+) -> pa.Table | None:
+    with backend_support(frame.store, items):
+        return _aggregate_on_backend(frame, source_name, items)
+
+
+@contextlib.contextmanager
+def backend_support(store: Store, items: list[catalog.Measure]) -> Iterator[None]:
+    """Turn a backend's "cannot compile this" into UnsupportedOperation naming the metrics."""
+    import ibis.common.exceptions as com
+
+    try:
+        yield
+    except (
+        com.OperationNotDefinedError,
+        com.UnsupportedOperationError,
+        com.UnsupportedBackendType,
+        com.UnsupportedArgumentError,
+    ) as exc:
+        names = {m.name for m in items}
+        slugs = [m.slug for m in catalog.all_metrics() if names & set(catalog.needed_measures(m))]
+        found = re.search(r"'(\w+)'|\bfor (\w+)", str(exc))
+        op = next(g for g in found.groups() if g) if found else type(exc).__name__
+        raise UnsupportedOperation(
+            f"{', '.join(slugs)}: the {store.name} backend does not support the operation "
+            f"{op} these metrics need ({exc})"
+        ) from exc
+
+
+def _aggregate_on_backend(
     frame: Frame, source_name: str, items: list[catalog.Measure]
 ) -> pa.Table | None:
     source = catalog.SOURCES[source_name]

@@ -18,7 +18,13 @@ from tandem.metrics import catalog
 from tandem.metrics.calendar import Grain, Period, period_containing
 from tandem.metrics.catalog import Agg
 from tandem.metrics.dimensions import account_dims
-from tandem.metrics.engine import MetricRequest, MetricResult, _dimensions, compute
+from tandem.metrics.engine import (
+    MetricRequest,
+    MetricResult,
+    _dimensions,
+    backend_support,
+    compute,
+)
 from tandem.metrics.frame import Frame
 
 if TYPE_CHECKING:
@@ -69,10 +75,13 @@ def explain(
         measure = catalog.MEASURES[name]
         by_source.setdefault(measure.source, []).append(measure)
     try:
-        parts = tuple(_rows(frame, name, items, limit) for name, items in by_source.items())
+        parts = []
+        for name, items in by_source.items():
+            with backend_support(store, items):
+                parts.append(_rows(frame, name, items, limit))
     finally:
         frame.close()
-    return Explanation(m, p, result, parts)
+    return Explanation(m, p, result, tuple(parts))
 
 
 def _rows(
@@ -95,8 +104,11 @@ def _rows(
         shown = shown.left_join(accounts, "account_id").select(shown, accounts.account_name)
         shown = shown.relocate("account_name", after="account_id")
     shown = shown.drop(*[c for c in ("period_key",) if c in shown.columns])
-    order = [c for c in ("account_id", "month_key") if c in shown.columns]
-    shown = shown.order_by(order) if order else shown
+    # The rows behind the first component (the numerator: who left, who was
+    # detractor, the biggest contributors) come first, then by account.
+    first = ibis.desc(shown[items[0].name])
+    order = [first, *(c for c in ("account_id", "month_key") if c in shown.columns)]
+    shown = shown.order_by(order)
     total = int(shown.count().to_pyarrow().as_py())
     rows = _dates((shown.limit(limit) if limit else shown).to_pyarrow().to_pandas())
     agg = facts.group_by("period_key").aggregate(**{m.name: m.aggregate(facts) for m in items})

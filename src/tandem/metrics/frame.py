@@ -58,10 +58,20 @@ class Frame:
         if name not in self._built:
             expr = build()
             if materialize and self.materialize:
-                expr = expr.cache()
-                self._materialized.append(expr)
+                expr = self._materialize(expr)
             self._built[name] = expr
         return self._built[name]
+
+    def _materialize(self, expr: ibis.Table) -> ibis.Table:
+        """``expr`` cached on the backend; as it is when the backend keeps no temp tables."""
+        import ibis.common.exceptions as com
+
+        try:
+            cached = self.store.cache(expr)
+        except (NotImplementedError, com.UnsupportedOperationError):
+            return expr  # an unsupported operation in expr fails again where it is read
+        self._materialized.append(cached)
+        return cached
 
     def source(self, name: str) -> ibis.Table:
         from tandem.metrics.catalog import SOURCES

@@ -87,9 +87,10 @@ def _distinct_days(f: Frame, e: ibis.Table) -> ibis.Table:
     keys = ["account_id", "period_key"]
     if not f.store.con.has_operation(ops.BitOr):
         return e.group_by(keys).aggregate(active_days=e.day.nunique())
-    one = ibis.literal(1, "int64")
+    # 31 bits fit a 32-bit integer; every engine shifts an int by an int.
+    one = ibis.literal(1, "int32")
     m = e.group_by([*keys, (e.day // _BITS).name("bucket")]).aggregate(
-        mask=(one << (e.day % _BITS)).bit_or()
+        mask=(one << (e.day % _BITS).cast("int32")).bit_or()
     )
     bits = sum((((m.mask >> k) & 1) for k in range(1, _BITS)), (m.mask & 1))
     m = m.mutate(days=bits)

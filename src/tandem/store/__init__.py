@@ -107,6 +107,10 @@ class Store(abc.ABC):
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
 
+    def cache(self, expr: ibis.Table) -> ibis.Table:
+        """``expr`` computed once into a temporary table (``release()`` drops it)."""
+        return expr.cache()
+
     def row_counts(self) -> dict[str, int]:
         from tandem.schema import TABLE_NAMES
 
@@ -150,8 +154,21 @@ class Store(abc.ABC):
         pass
 
 
+#: URL schemes ``backend.url`` accepts, and the pip extra each one needs.
+SCHEMES: dict[str, str | None] = {
+    "duckdb": None,
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "pyspark": "spark",
+}
+
+
 def open_store(settings: Settings, workspace: Path) -> Store:
-    """The store the settings point at: the embedded DuckDB file unless a URL is set."""
+    """The store the settings point at: the embedded DuckDB file unless a URL is set.
+
+    Backend modules are imported here, on demand, so a plain install (DuckDB
+    only) never needs psycopg or PySpark.
+    """
     url = settings.backend.url
     if not url or url.startswith("duckdb://"):
         from tandem.store.duckdb import DuckDBStore
@@ -160,12 +177,29 @@ def open_store(settings: Settings, workspace: Path) -> Store:
         target = Path(path)
         if not target.is_absolute() and path != ":memory:":
             target = workspace / target
-        return DuckDBStore(str(target) if path != ":memory:" else ":memory:")
-    scheme = url.split("://", 1)[0]
-    raise ConfigError(
-        f"backend.url {settings.backend.redacted_url()!r}: no backend for {scheme!r}; "
-        "supported: duckdb"
-    )
+        return DuckDBStore(
+            str(target) if path != ":memory:" else ":memory:",
+            memory_limit=settings.backend.duckdb_memory_limit(),
+        )
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in SCHEMES:
+        raise ConfigError(
+            f"backend.url {settings.backend.redacted_url()!r}: no backend for {scheme!r}; "
+            f"supported: {', '.join(f'{s}://' for s in SCHEMES)}"
+        )
+    try:
+        if scheme == "pyspark":
+            from tandem.store.spark import SparkStore
+
+            return SparkStore(url)
+        from tandem.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    except ImportError as exc:
+        raise ConfigError(
+            f"backend.url {settings.backend.redacted_url()!r} needs packages that are not "
+            f"installed ({exc.name or exc}): pip install 'tandem[{SCHEMES[scheme]}]'"
+        ) from exc
 
 
 def scalar(value: Any) -> Any:
