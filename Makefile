@@ -38,7 +38,7 @@ demo: install
 	$(BIN)/tandem summary --workspace $(DEMO)
 
 test: install-all system
-	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 -q
+	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 --dist loadgroup -q
 
 lint: install-all
 	$(BIN)/ruff check src tests

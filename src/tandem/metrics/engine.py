@@ -113,8 +113,13 @@ def compute(
     """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in request.slugs]
     dims = _dimensions(store, request)
-    frame = Frame(store, knobs, request.grain, resolve_periods(
-        store, request.grain, request.start, request.end, today), dims)
+    frame = Frame(
+        store,
+        knobs,
+        request.grain,
+        resolve_periods(store, request.grain, request.start, request.end, today),
+        dims,
+    )
     try:
         table = build(frame, metrics, cache).to_pandas()
     finally:
@@ -173,19 +178,20 @@ def assemble(
     for source_name, items in by_source.items():
         agg = aggregates[source_name]
         if agg is None:
-            for m in items:
-                wide = wide.append_column(m.name, pa.nulls(wide.num_rows, pa.float64()))
+            for measure in items:
+                wide = wide.append_column(measure.name, pa.nulls(wide.num_rows, pa.float64()))
             continue
         wide = wide.join(agg, keys, join_type="left outer")
-        for m in items:
-            if m.agg.empty_is_zero:
-                col = wide[m.name]
+        for measure in items:
+            if measure.agg.empty_is_zero:
+                col = wide[measure.name]
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
-                wide = wide.set_column(wide.schema.get_field_index(m.name), m.name, filled)
+                at = wide.schema.get_field_index(measure.name)
+                wide = wide.set_column(at, measure.name, filled)
     con = _local_duckdb()
-    name = f"wide_{uuid.uuid4().hex}"
+    temp_name = f"wide_{uuid.uuid4().hex}"
     try:
-        t = con.create_table(name, wide, temp=True)
+        t = con.create_table(temp_name, wide, temp=True)
         values = {}
         for m in metrics:
             value = m.value(t, frame.knobs)
@@ -196,7 +202,7 @@ def assemble(
                 values[f"extra__{m.slug}__{name}"] = formula(t, frame.knobs)
         return t.mutate(**values).order_by(keys).to_pyarrow()
     finally:
-        con.drop_table(name, force=True)
+        con.drop_table(temp_name, force=True)
 
 
 _LOCAL = threading.local()
@@ -217,10 +223,12 @@ def _grid(frame: Frame) -> pa.Table:
     import numpy as np
     import pyarrow as pa
 
-    cal = pa.table({
-        "period_key": pa.array([p.key for p in frame.periods], pa.int64()),
-        "period_start": pa.array([p.start for p in frame.periods], pa.date32()),
-    })
+    cal = pa.table(
+        {
+            "period_key": pa.array([p.key for p in frame.periods], pa.int64()),
+            "period_start": pa.array([p.start for p in frame.periods], pa.date32()),
+        }
+    )
     if not frame.dims.columns:
         return cal
     groups = account_dims(frame).select(*frame.dims.columns).distinct().to_pyarrow()
@@ -232,9 +240,7 @@ def _grid(frame: Frame) -> pa.Table:
     return grid
 
 
-def _aggregate(
-    frame: Frame, source_name: str, items: list[catalog.Measure]
-) -> pa.Table | None:
+def _aggregate(frame: Frame, source_name: str, items: list[catalog.Measure]) -> pa.Table | None:
     with backend_support(frame.store, items):
         return _aggregate_on_backend(frame, source_name, items)
 
@@ -288,8 +294,13 @@ def _result(m: catalog.Metric, table: pd.DataFrame, frame: Frame) -> MetricResul
 
     dims = list(frame.dims.columns)
     components = catalog.needed_measures(m)
-    out = pd.DataFrame({"period": table["period_start"].dt.date if hasattr(
-        table["period_start"], "dt") else table["period_start"]})
+    out = pd.DataFrame(
+        {
+            "period": table["period_start"].dt.date
+            if hasattr(table["period_start"], "dt")
+            else table["period_start"]
+        }
+    )
     for d in dims:
         out[d] = table[d].where(table[d] != MISSING, None)
     out["value"] = table[f"value__{m.slug}"]

@@ -27,6 +27,9 @@ from tandem.metrics.engine import (
 )
 from tandem.metrics.frame import Frame
 
+#: Key columns every listing keeps.
+_KEYS = ("period_key", "month_key")
+
 if TYPE_CHECKING:
     import ibis
     import pandas as pd
@@ -132,9 +135,12 @@ def _columns_to_show(
                 read |= {f.name for f in fn(facts).op().find(ops.Field) if f.rel == here}
     measured = {m.name for m in items}
     return [
-        c for c in facts.columns
+        c
+        for c in facts.columns
         if c not in measured
-        and (c.endswith("_id") or c in read or c in source.shown or c in ("period_key", "month_key"))
+        and (
+            c.endswith("_id") or c in read or c in source.shown or c in ("period_key", "month_key")
+        )
     ]
 
 
@@ -155,13 +161,13 @@ def _contribution(m: catalog.Measure, t: ibis.Table) -> ibis.Value:
 
     cond = m.where(t) if m.where is not None else ibis.literal(True)
     if m.agg is Agg.COUNT:
-        return cond.fill_null(False)  # type: ignore[attr-defined,no-any-return]
+        return cond.fill_null(False)
     assert m.expr is not None
-    return ibis.ifelse(cond.fill_null(False), m.expr(t), ibis.null())  # type: ignore[attr-defined]
+    return ibis.ifelse(cond.fill_null(False), m.expr(t), ibis.null())
 
 
 def _counts(m: catalog.Measure, t: ibis.Table) -> ibis.BooleanValue:
     col = t[m.name]
     if m.agg is Agg.COUNT:
-        return col  # type: ignore[return-value]
-    return col.notnull()  # type: ignore[no-any-return]
+        return col
+    return col.notnull()

@@ -82,7 +82,7 @@ class Frame:
     def close(self) -> None:
         """Drop the temporary tables this frame materialised."""
         for expr in self._materialized:
-            expr.release()  # type: ignore[attr-defined]
+            expr.release()
         self._materialized.clear()
         self._built.clear()
 

@@ -284,4 +284,3 @@ class PostgresStore(Store):
             self._staging.close()
             self._staging = None
         self._con.disconnect()
-

@@ -98,8 +98,7 @@ class SparkTarget:
         unknown = sorted(k for k in query if not k.startswith("spark."))
         if unknown:
             raise ConfigError(
-                f"backend.url: unknown parameter(s) {unknown}; "
-                "use master=... and spark.* settings"
+                f"backend.url: unknown parameter(s) {unknown}; use master=... and spark.* settings"
             )
         return cls(Path(path), master, query)
 
@@ -238,9 +237,7 @@ class SparkStore(Store):
         with self._locked():
             exists = self.manifest_path.exists()
             manifest = (
-                Manifest.read(self.manifest_path)
-                if exists
-                else Manifest(uuid.uuid4().hex, {}, [])
+                Manifest.read(self.manifest_path) if exists else Manifest(uuid.uuid4().hex, {}, [])
             )
             missing = [t.name for t in TABLES if t.name not in manifest.generations]
             if missing:
@@ -354,14 +351,16 @@ class SparkStore(Store):
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
         for c in changed:
             assert c.changed_from is not None
-            manifest.loads.append({
-                "load_id": load_id,
-                "loaded_at": now,
-                "table": c.table,
-                "new_rows": c.new,
-                "updated_rows": c.updated,
-                "changed_from": c.changed_from.isoformat(),
-            })
+            manifest.loads.append(
+                {
+                    "load_id": load_id,
+                    "loaded_at": now,
+                    "table": c.table,
+                    "new_rows": c.new,
+                    "updated_rows": c.updated,
+                    "changed_from": c.changed_from.isoformat(),
+                }
+            )
 
     def _upsert(self, item: Incoming, manifest: Manifest) -> tuple[TableCounts, Path | None]:
         """Classify the staged rows; write the next generation when anything changed."""
@@ -419,8 +418,9 @@ class SparkStore(Store):
             spec.name, incoming, new, changed, incoming - new - changed, earliest(days)
         ), folder
 
-    def _write(self, con: duckdb.DuckDBPyConnection, manifest: Manifest, name: str,
-               rows: str) -> Path:
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, manifest: Manifest, name: str, rows: str
+    ) -> Path:
         """Write ``rows`` as the table's next generation (recorded in ``manifest``)."""
         generation = manifest.generations[name] + 1
         folder = self.generation_dir(name, generation)
