@@ -157,7 +157,8 @@ def print_explanation(e: Explanation, show_sql: bool) -> None:
     ]
     console.print("Components: " + "; ".join(parts))
     for s in e.sources:
-        title = f"{s.source}: {s.description} ({s.total:,} rows counted"
+        counted = "1 row" if s.total == 1 else f"{s.total:,} rows"
+        title = f"{s.source}: {s.description} ({counted} counted"
         title += f", first {len(s.rows):,} shown)" if len(s.rows) < s.total else ")"
         table = Table(title=title, title_justify="left")
         for col in s.rows.columns:

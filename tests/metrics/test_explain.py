@@ -133,3 +133,35 @@ def test_nps_rows_restricted_by_segment(seeded):
     assert e.result.rows["value"].iloc[0] == -100
     (src,) = e.sources
     assert flags(src.rows, "response_id", BANDS) == {"r3": (False, False, True, True)}
+
+
+def test_cli_explain_lists_who_left_in_a_segment(seeded, monkeypatch: pytest.MonkeyPatch):
+    """SMB in March 2024: B was a customer on 29 February and left on 15 March; D left in
+    February. S = 1 (B), lost = 1: churn 100 %, one row counted."""
+    from typer.testing import CliRunner
+
+    from tandem.cli import app
+
+    ws = seeded(CHURN)
+    ws.close()
+    monkeypatch.setenv("COLUMNS", "160")
+    args = ["explain", "customer_churn_rate", "--period", "2024-03", "--workspace", str(ws.path)]
+    out = CliRunner().invoke(app, [*args, "--where", "segment=SMB"])
+    assert out.exit_code == 0, out.output
+    assert "(1 row counted)" in out.output
+    assert "Account B" in out.output
+    assert "Account A" not in out.output
+
+    out = CliRunner().invoke(app, [*args, "--format", "json", "--sql"])
+    assert out.exit_code == 0, out.output
+    import json
+
+    found = json.loads(out.output)
+    assert found["result"]["value"] == pytest.approx(200 / 3)
+    (source,) = found["sources"]
+    assert source["total_rows"] == 3
+    assert sorted(r["account_id"] for r in source["rows"] if r["lost_customers"]) == ["B", "E"]
+    assert "subscriptions" in source["sql"]
+
+    out = CliRunner().invoke(app, [*args, "--where", "segment"])
+    assert "--where 'segment': expected DIMENSION=VALUE" in str(out.exception)
