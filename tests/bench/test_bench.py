@@ -111,6 +111,7 @@ def test_report_shows_ratios_and_agreement(tmp_path: Path) -> None:
         "size": "S",
         "label": "S (1 account)",
         "rows": {"accounts": 1, "_hidden_team": 9},
+        "synth_seconds": {"parquet": 150.0, "csv": 2.5},
         "load_csv": {"seconds": 2.0, "rows": {"accounts": 1000}, "peak_rss_mb": 50.0},
         "load_parquet": {"seconds": 1.0, "rows": {"accounts": 1000}, "peak_rss_mb": 2048.0},
         "refresh": {
@@ -135,5 +136,6 @@ def test_report_shows_ratios_and_agreement(tmp_path: Path) -> None:
     assert "| CSV | 1,000 | 2.00 s | 500 | 50 MB |" in text
     assert "| PARQUET | 1,000 | 1.00 s | 1,000 | 2.0 GB |" in text
     assert "_hidden_team" not in text
+    assert "(`tandem synth`, one process) took 150 s as Parquet, 2.50 s as CSV." in text
     assert "0.25× the time of a full recomputation" in text
     assert "All three agree" in text

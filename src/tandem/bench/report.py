@@ -66,6 +66,7 @@ def _section(f: dict[str, Any]) -> list[str]:
         + ", ".join(f"{t} {n:,}" for t, n in rows.items())
         + f" ({sum(rows.values()):,} in all).",
         "",
+        *_synth(f.get("synth_seconds") or {}),
         "### Load",
         "",
         "| Format | Rows | Time | Rows per second | Peak memory |",
@@ -110,6 +111,14 @@ def _section(f: dict[str, Any]) -> list[str]:
         "",
     ]
     return out
+
+
+def _synth(seconds: dict[str, float | None]) -> list[str]:
+    names = {"csv": "CSV", "parquet": "Parquet"}
+    parts = [f"{_s(v)} as {names.get(k, k)}" for k, v in seconds.items() if v]
+    if not parts:
+        return []
+    return [f"Generating the company (`tandem synth`, one process) took {', '.join(parts)}.", ""]
 
 
 def _best(step: dict[str, Any], slug: str) -> float | None:
