@@ -102,8 +102,13 @@ def _distinct_days(f: Frame, e: ibis.Table) -> ibis.Table:
     "One row per account and period with any usage event: days with an event, users seen.",
 )
 def activity(f: Frame) -> ibis.Table:
-    e = _events(f)
-    days = _distinct_days(f, e)
+    # Days and users are counted from two separate selections of the events:
+    # were both read from one relation, the engine would materialise it (a
+    # common table expression of every event) and read it twice, which costs
+    # more than scanning the stored table twice.
+    u = f.table("usage_events")
+    days = _distinct_days(f, _events(f).select("account_id", "day", "period_key"))
+    e = f.place(u.select("account_id", "user_id", "ts"), u.ts)
     users = e.group_by(["account_id", "period_key"]).aggregate(users_seen=e.user_id.nunique())
     return days.join(users, ["account_id", "period_key"]).select(
         days.account_id, days.period_key, days.active_days, users.users_seen
