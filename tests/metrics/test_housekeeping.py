@@ -29,7 +29,9 @@ def test_no_temporary_tables_are_left(seeded: Callable[..., Workspace]) -> None:
     slugs = [m.slug for m in catalog.all_metrics()]
     ws.compute(slugs, start="2024-01-01", end="2024-03-31")
     ws.compute(slugs, start="2024-01-01", end="2024-03-31", by=["segment"])
-    assert _local_duckdb().list_tables() == []
+    local = _local_duckdb()
+    assert local.execute("SELECT table_name FROM duckdb_tables()").fetchall() == []
+    assert local.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall() == []
     temp = ws.store.raw.execute(  # type: ignore[attr-defined]
         "SELECT table_name FROM duckdb_tables() WHERE temporary"
     ).fetchall()

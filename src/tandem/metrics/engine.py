@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import re
 import threading
-import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from tandem.metrics.dimensions import MISSING, DimensionSet, account_dims, resol
 from tandem.metrics.frame import Frame
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -168,12 +168,10 @@ def assemble(
     the formulas, Ibis expressions like everything else, run as one projection
     on a local in-memory DuckDB whatever the backend.
     """
-    import ibis
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    dims = frame.dims
-    keys = ["period_key", *dims.columns]
+    keys = ["period_key", *frame.dims.columns]
     wide = grid
     for source_name, items in by_source.items():
         agg = aggregates[source_name]
@@ -188,33 +186,68 @@ def assemble(
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
                 at = wide.schema.get_field_index(measure.name)
                 wide = wide.set_column(at, measure.name, filled)
+    sql, schema = _formulas(frame, metrics, wide.schema, keys)
     con = _local_duckdb()
-    temp_name = f"wide_{uuid.uuid4().hex}"
+    con.register(WIDE, wide)
     try:
-        t = con.create_table(temp_name, wide, temp=True)
-        values = {}
-        for m in metrics:
-            value = m.value(t, frame.knobs)
-            if m.company_wide and (dims.by or dims.where):
-                value = ibis.null(value.type())
-            values[f"value__{m.slug}"] = value
-            for name, formula in m.extras:
-                values[f"extra__{m.slug}__{name}"] = formula(t, frame.knobs)
-        return t.mutate(**values).order_by(keys).to_pyarrow()
+        out = con.execute(sql).to_arrow_table()
     finally:
-        con.drop_table(temp_name, force=True)
+        con.unregister(WIDE)
+    return out.cast(schema)
+
+
+#: The name the joined measures go by in the formula step's SQL.
+WIDE = "tandem_wide"
+#: Compiled formula steps, by what they depend on: compiling the same Ibis
+#: projection again for every request would cost more than running it.
+_FORMULAS: dict[tuple[Any, ...], tuple[str, pa.Schema]] = {}
+_FORMULAS_KEPT = 256
+
+
+def _formulas(
+    frame: Frame, metrics: list[catalog.Metric], wide: pa.Schema, keys: list[str]
+) -> tuple[str, pa.Schema]:
+    """The SQL of the formula projection over a table ``WIDE`` shaped like ``wide``."""
+    import ibis
+
+    cut = bool(frame.dims.by or frame.dims.where)
+    key = (
+        tuple(m.slug for m in metrics),
+        wide.to_string(show_schema_metadata=False),
+        frame.knobs.model_dump_json(),
+        cut,
+        tuple(keys),
+    )
+    hit = _FORMULAS.get(key)
+    if hit is not None:
+        return hit
+    t = ibis.table(ibis.Schema.from_pyarrow(wide), name=WIDE)
+    values = {}
+    for m in metrics:
+        value = m.value(t, frame.knobs)
+        if m.company_wide and cut:
+            value = ibis.null(value.type())
+        values[f"value__{m.slug}"] = value
+        for name, formula in m.extras:
+            values[f"extra__{m.slug}__{name}"] = formula(t, frame.knobs)
+    expr = t.mutate(**values).order_by(keys)
+    compiled = (str(ibis.to_sql(expr, dialect="duckdb")), expr.schema().to_pyarrow())
+    if len(_FORMULAS) >= _FORMULAS_KEPT:
+        _FORMULAS.pop(next(iter(_FORMULAS)))
+    _FORMULAS[key] = compiled
+    return compiled
 
 
 _LOCAL = threading.local()
 
 
-def _local_duckdb() -> Any:
+def _local_duckdb() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for the formulas, one per thread, kept between requests."""
     con = getattr(_LOCAL, "con", None)
     if con is None:
-        import ibis
+        import duckdb
 
-        con = _LOCAL.con = ibis.duckdb.connect()
+        con = _LOCAL.con = duckdb.connect()
     return con
 
 

@@ -7,6 +7,7 @@ request. ``place`` puts rows in periods by an equality join on the period key.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -87,10 +88,29 @@ class Frame:
         self._built.clear()
 
     def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:
-        """Rows of ``t`` whose ``when`` falls in one of the frame's periods, with their key."""
-        keyed = t.mutate(period_key=key_expr(when, self.grain).cast("int64"))
-        keys = self.calendar.select("period_key")
-        return keyed.semi_join(keys, "period_key")
+        """Rows of ``t`` whose ``when`` falls in one of the frame's periods, with their key.
+
+        The rows are first kept by a range on ``when`` itself, from the first
+        period's first day to the last period's last day: a filter on a stored
+        column, which engines push into the scan (DuckDB's zone maps, an index
+        on PostgreSQL, Parquet statistics on Spark). Only when the periods have
+        gaps (a partial recomputation) is the key also matched to the calendar.
+        """
+        import ibis
+
+        first, last = self.periods[0].start, self.periods[-1].end
+        if when.type().is_timestamp():
+            after = last + dt.timedelta(days=1)
+            inside = (when >= ibis.timestamp(first.isoformat())) & (
+                when < ibis.timestamp(after.isoformat())
+            )
+        else:
+            inside = (when >= ibis.date(first.isoformat())) & (when <= ibis.date(last.isoformat()))
+        keyed = t.filter(inside).mutate(period_key=key_expr(when, self.grain).cast("int64"))
+        keys = [p.key for p in self.periods]
+        if keys == list(range(keys[0], keys[-1] + 1)):
+            return keyed
+        return keyed.semi_join(self.calendar.select("period_key"), "period_key")
 
     def place_day(self, t: ibis.Table, day: str) -> ibis.Table:
         """Rows of ``t`` whose day number column ``day`` falls in a period, with its key."""
