@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import operator
 import re
 import threading
 import warnings
@@ -318,8 +320,15 @@ def _aggregate_on_backend(
             on = ["account_id", "period_key"] if dims.per_period else ["account_id"]
             facts = facts.join(account_dims(frame), on)
         keys = ["period_key", *dims.columns]
+    conditions = [m.where for m in items]
+    if all(c is not None for c in conditions):
+        # Rows no measure counts are dropped before grouping. The engine can then
+        # push the shared part of the conditions (``survey = 'nps'``) into the
+        # scan; groups left empty come back from the grid as 0 or no value.
+        kept = [c(facts) for c in conditions if c is not None]
+        facts = facts.filter(functools.reduce(operator.or_, kept))
     agg = facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
-    return agg.to_pyarrow()
+    return frame.store.run(agg)
 
 
 def _result(m: catalog.Metric, table: pd.DataFrame, frame: Frame) -> MetricResult:

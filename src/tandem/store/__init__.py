@@ -20,6 +20,7 @@ from tandem.schema import ColumnType, Table
 if TYPE_CHECKING:
     import duckdb
     import ibis
+    import pyarrow as pa
     from ibis.backends import BaseBackend
 
     from tandem.settings import Settings
@@ -106,6 +107,10 @@ class Store(abc.ABC):
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
+
+    def run(self, expr: ibis.Table) -> pa.Table:
+        """The rows of ``expr`` as Arrow."""
+        return expr.to_pyarrow()
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
         """``expr`` computed once into a temporary table (``release()`` drops it)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tandem.schema import TABLES, table
 from tandem.store import (
@@ -30,7 +30,12 @@ from tandem.store import (
 
 if TYPE_CHECKING:
     import duckdb
+    import ibis
+    import pyarrow as pa
     from ibis.backends.duckdb import Backend
+
+#: Compiled expressions kept per store (the oldest is forgotten first).
+COMPILED_KEPT = 512
 
 NEW, CHANGED, SAME = 0, 1, 2
 """How a staged row compares with the stored row of the same key."""
@@ -48,6 +53,7 @@ class DuckDBStore(Store):
 
         self.path = path
         self._con: Backend = ibis.duckdb.connect(path)
+        self._compiled: dict[Any, str] = {}
         self.raw.execute("SET TimeZone = 'UTC'")
         self.raw.execute("SET enable_progress_bar = false")
         if memory_limit:
@@ -58,6 +64,30 @@ class DuckDBStore(Store):
     @property
     def con(self) -> Backend:
         return self._con
+
+    def run(self, expr: ibis.Table) -> pa.Table:
+        """The rows of ``expr``, compiling each distinct expression once.
+
+        Compiling an Ibis expression to SQL costs several milliseconds, as much
+        as running a small metric's query; the same request asked again (a page
+        reloaded, a scorecard refreshed) builds an equal expression, so its SQL
+        is kept. Expressions holding in-memory tables go through Ibis, which
+        registers those tables as it runs them.
+        """
+        import ibis.expr.operations as ops
+        from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+        op = expr.op()
+        sql = self._compiled.get(op)
+        if sql is None:
+            if op.find(ops.InMemoryTable):
+                return expr.to_pyarrow()
+            sql = self.con.compile(expr)
+            if len(self._compiled) >= COMPILED_KEPT:
+                self._compiled.pop(next(iter(self._compiled)))
+            self._compiled[op] = sql
+        table = self.raw.sql(sql).to_arrow_table()
+        return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
 
     @property
     def raw(self) -> duckdb.DuckDBPyConnection:
