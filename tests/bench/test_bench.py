@@ -139,3 +139,22 @@ def test_report_shows_ratios_and_agreement(tmp_path: Path) -> None:
     assert "(`tandem synth`, one process) took 150 s as Parquet, 2.50 s as CSV." in text
     assert "0.25× the time of a full recomputation" in text
     assert "All three agree" in text
+
+
+def test_short_times_read_in_milliseconds() -> None:
+    from tandem.bench.report import _s
+
+    assert [_s(x) for x in (0.0046, 0.25, 2.0, 150.0)] == ["4.6 ms", "250 ms", "2.00 s", "150 s"]
+
+
+def test_fast_runs_are_repeated_up_to_a_second() -> None:
+    import time
+
+    from tandem.bench.step import MAX_RUNS, _runs
+
+    calls: list[int] = []
+    times, value = _runs(lambda: calls.append(1) or len(calls), at_least=2)
+    assert len(times) == MAX_RUNS == len(calls) and value == MAX_RUNS
+    # Two runs of 0.6 s already add up to more than a second: no third.
+    times, _ = _runs(lambda: time.sleep(0.6), at_least=2)
+    assert len(times) == 2
