@@ -9,8 +9,6 @@ of subscription rows, not with days.
   bridge carries the MRR the account had on its last day before the gap, so a
   recovered gap is neither churn nor reactivation, in customer counts or MRR.
 - ``islands``: the paid rows merged into disjoint spells of being a customer.
-- ``first_paid``: each account's first day with MRR > 0 (bridges never start
-  one), which separates new from reactivated customers.
 """
 
 from __future__ import annotations
@@ -96,14 +94,3 @@ def _islands(f: Frame) -> ibis.Table:
     return numbered.group_by(["account_id", "island"]).aggregate(
         start=numbered.vf.min(), end=numbered.vt.max()
     )
-
-
-def first_paid(f: Frame) -> ibis.Table:
-    """Each account's first day with MRR > 0."""
-
-    def build() -> ibis.Table:
-        rows = subscription_days(f)
-        paid = rows.filter(rows.mrr > 0)
-        return paid.group_by("account_id").aggregate(first_paid_day=paid.vf.min())
-
-    return f.cached("first_paid", build)

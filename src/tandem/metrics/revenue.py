@@ -29,7 +29,7 @@ from tandem.metrics.catalog import (
     source,
 )
 from tandem.metrics.catalog import metric as declare
-from tandem.metrics.coverage import first_paid, paid_rows
+from tandem.metrics.coverage import paid_rows
 from tandem.metrics.formulas import percent, ratio
 
 if TYPE_CHECKING:
@@ -53,6 +53,11 @@ def account_periods(f: Frame) -> ibis.Table:
     import ibis
 
     paid = paid_rows(f)
+    # Each account's first day with MRR > 0 (which tells new customers from
+    # returning ones) rides along with its rows, a window over the subscription
+    # rows, rather than being joined to every account-period afterwards. Bridges
+    # over short gaps always follow an earlier paid row, so they never move it.
+    paid = paid.mutate(first_paid_day=paid.vf.min().over(group_by=paid.account_id))
     cal = f.calendar
     rows = paid.join(cal, [paid.vf <= cal.end_day, paid.vt > cal.start_day - 1]).select(
         paid.account_id,
@@ -60,19 +65,19 @@ def account_periods(f: Frame) -> ibis.Table:
         paid.seats,
         paid.vf,
         paid.vt,
+        paid.first_paid_day,
         cal.period_key,
         cal.start_day,
         cal.end_day,
     )
     covers_opening = rows.vf <= rows.start_day - 1
     covers_last = rows.vt > rows.end_day
-    per_account = rows.group_by(["account_id", "period_key", "start_day", "end_day"]).aggregate(
+    t = rows.group_by(["account_id", "period_key", "start_day", "end_day"]).aggregate(
         m0=ibis.ifelse(covers_opening, rows.mrr, 0.0).sum(),
         m1=ibis.ifelse(covers_last, rows.mrr, 0.0).sum(),
         seats_at_end=ibis.ifelse(covers_last, rows.seats, 0).sum(),
+        first_paid_day=rows.first_paid_day.min(),
     )
-    firsts = first_paid(f)
-    t = per_account.join(firsts, "account_id").select(per_account, firsts.first_paid_day)
     paid_before = t.first_paid_day < t.start_day
     t = t.mutate(
         customer_at_start=t.m0 > 0,
