@@ -302,6 +302,14 @@ def bench(
         Path | None,
         typer.Option("--cache", help="Where generated companies are kept between runs."),
     ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            help="Where the benchmark makes its workspaces (removed when it ends); "
+            "default: next to the generated companies.",
+        ),
+    ] = None,
 ) -> None:
     """Measure load, the catalog and five core metrics against pandas and hand-written SQL."""
     from tandem.bench.run import SIZES, default_cache, run
@@ -311,7 +319,14 @@ def bench(
     if unknown:
         raise UsageError(f"--size {unknown[0]!r}: choose from {', '.join(SIZES)}")
     command = "tandem bench " + " ".join(f"--size {s}" for s in size)
-    problems = run(size, out=out, results=results, cache=cache or default_cache(), command=command)
+    problems = run(
+        size,
+        out=out,
+        results=results,
+        cache=cache or default_cache(),
+        command=command,
+        workspaces=workspace,
+    )
     print(f"wrote {out}")
     if problems:
         for p in problems:

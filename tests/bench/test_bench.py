@@ -158,3 +158,25 @@ def test_fast_runs_are_repeated_up_to_a_second() -> None:
     # Two runs of 0.6 s already add up to more than a second: no third.
     times, _ = _runs(lambda: time.sleep(0.6), at_least=2)
     assert len(times) == 2
+
+
+def test_bench_end_to_end_at_s(tmp_path: Path) -> None:
+    """``tandem bench --size S`` from generation to report, with every folder its own."""
+    from typer.testing import CliRunner
+
+    from tandem.cli import app
+
+    out, results, cache, work = (tmp_path / n for n in ("report.md", "results", "cache", "work"))
+    args = ["bench", "--size", "S", "--out", str(out), "--results", str(results)]
+    args += ["--cache", str(cache), "--workspace", str(work)]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exit_code == 0, outcome.output
+    figures = json.loads((results / "S.json").read_text())
+    assert figures["rows"]["accounts"] == 2_000
+    assert figures["disagreements"] == []
+    assert figures["refresh"]["refresh_equals_full"] is True
+    text = out.read_text()
+    assert "## S (2,000 accounts, 24 months)" in text and "All three agree" in text
+    # The workspaces were made under --workspace, and removed when the run ended.
+    assert (work / "S-seed7").is_dir() and not (work / "S-seed7" / "work").exists()
+    assert not (cache / "S-seed7" / "work").exists()

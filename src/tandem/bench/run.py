@@ -216,14 +216,14 @@ def _init(folder: Path) -> Path:
     return folder
 
 
-def measure(size: Size, cache: Path) -> dict[str, Any]:
-    """Every figure of one size."""
+def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str, Any]:
+    """Every figure of one size; its workspaces are made under ``workspaces``."""
     parquet, synth_parquet = company(size, "parquet", cache)
     csv, synth_csv = company(size, "csv", cache)
     base, day, last_day = split_last_day(parquet)
     rows = table_rows(parquet)
     months = {"last_month": last_day.replace(day=1).isoformat(), "months": MONTHS}
-    work = cache / f"{size.name}-seed{SEED}" / "work"
+    work = (workspaces or cache) / f"{size.name}-seed{SEED}" / "work"
     off = {"TANDEM__CACHE__MODE": "off"}
     figures: dict[str, Any] = {
         "size": size.name,
@@ -314,14 +314,22 @@ def machine() -> dict[str, str]:
     }
 
 
-def run(sizes: list[str], *, out: Path, results: Path, cache: Path, command: str) -> list[str]:
+def run(
+    sizes: list[str],
+    *,
+    out: Path,
+    results: Path,
+    cache: Path,
+    command: str,
+    workspaces: Path | None = None,
+) -> list[str]:
     """Measure ``sizes``, keep their JSON, rewrite the report; return the problems found."""
     from tandem.bench.report import render
 
     results.mkdir(parents=True, exist_ok=True)
     problems = []
     for name in sizes:
-        figures = measure(SIZES[name], cache)
+        figures = measure(SIZES[name], cache, workspaces)
         figures["command"] = command
         (results / f"{name}.json").write_text(json.dumps(figures, indent=1) + "\n")
         problems += [f"{name}: {p}" for p in figures["disagreements"]]
