@@ -83,7 +83,7 @@ def data_extent(store: Store) -> tuple[dt.date, dt.date] | None:
             hi = ibis.greatest(hi, table.valid_to.max())
         parts.append(table.aggregate(lo=day.min(), hi=hi))
     both = ibis.union(*parts)
-    row = both.aggregate(lo=both.lo.min(), hi=both.hi.max()).to_pyarrow().to_pylist()[0]
+    row = store.run(both.aggregate(lo=both.lo.min(), hi=both.hi.max())).to_pylist()[0]
     if row["lo"] is None:
         return None
     return row["lo"], row["hi"]
@@ -215,7 +215,7 @@ def _formulas(
     cut = bool(frame.dims.by or frame.dims.where)
     key = (
         tuple(m.slug for m in metrics),
-        wide.to_string(show_schema_metadata=False),
+        wide,
         frame.knobs.model_dump_json(),
         cut,
         tuple(keys),
@@ -266,7 +266,7 @@ def _grid(frame: Frame) -> pa.Table:
     )
     if not frame.dims.columns:
         return cal
-    groups = account_dims(frame).select(*frame.dims.columns).distinct().to_pyarrow()
+    groups = frame.store.run(account_dims(frame).select(*frame.dims.columns).distinct())
     n, m = cal.num_rows, groups.num_rows
     grid = cal.take(pa.array(np.repeat(np.arange(n), m)))
     tiled = groups.take(pa.array(np.tile(np.arange(m), n)))
@@ -320,13 +320,12 @@ def _aggregate_on_backend(
             on = ["account_id", "period_key"] if dims.per_period else ["account_id"]
             facts = facts.join(account_dims(frame), on)
         keys = ["period_key", *dims.columns]
-    conditions = [m.where for m in items]
-    if all(c is not None for c in conditions):
+    conditions = [m.where(facts) for m in items if m.where is not None]
+    if len(conditions) == len(items):
         # Rows no measure counts are dropped before grouping. The engine can then
         # push the shared part of the conditions (``survey = 'nps'``) into the
         # scan; groups left empty come back from the grid as 0 or no value.
-        kept = [c(facts) for c in conditions if c is not None]
-        facts = facts.filter(functools.reduce(operator.or_, kept))
+        facts = facts.filter(functools.reduce(operator.or_, conditions))
     agg = facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
     return frame.store.run(agg)
 

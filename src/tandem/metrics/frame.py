@@ -2,7 +2,8 @@
 
 Sources are built against a frame and cached in it, so a source shared by many
 metrics (the account-period facts behind churn, MRR and NRR) is built once per
-request. ``place`` puts rows in periods by an equality join on the period key.
+request. ``place`` puts rows in periods by a range on their own time column and
+the period key computed from it.
 """
 
 from __future__ import annotations
