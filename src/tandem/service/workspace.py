@@ -6,8 +6,9 @@ Python API; the CLI and the web layer are thin shells over it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from tandem.semantic.catalog import Metric
     from tandem.engine.compute import MetricResult
     from tandem.engine.explain import Explanation
+    from tandem.service.session import ReadSession
     from tandem.store import Store
 
 
@@ -90,6 +92,13 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[ReadSession]:
+        """A read session over the workspace's tables (``with ws.read() as s: s.table(...)``)."""
+        from tandem.service.session import ReadSession
+
+        yield ReadSession(self.store, self.settings, self.today())
 
     def row_counts(self) -> dict[str, int]:
         """Rows per canonical table."""
