@@ -166,6 +166,28 @@ class CacheSettings(BaseModel):
     folder: str = Field(".tandem/cache", description="Where results are kept, in the workspace")
 
 
+class WebSettings(BaseModel):
+    """The dashboard and JSON API (tandem serve). The session secret is never stored here."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    secret_file: str = Field(
+        ".tandem/web-secret",
+        description="File (mode 0600) holding the session secret, relative to the workspace; "
+        "the environment variable TANDEM_WEB_SECRET takes precedence",
+    )
+    session_hours: float = Field(12, gt=0, le=24 * 90, description="Hours a login lasts")
+    secure_cookies: bool = Field(
+        False, description="Send cookies over HTTPS only (set true behind an HTTPS proxy)"
+    )
+    login_attempts: int = Field(
+        5, ge=1, description="Failed logins allowed per user and address within the window"
+    )
+    login_window_minutes: float = Field(
+        15, gt=0, description="Minutes over which failed logins are counted"
+    )
+
+
 class Settings(BaseSettings):
     """All settings of one workspace."""
 
@@ -177,6 +199,7 @@ class Settings(BaseSettings):
     metrics: MetricSettings = Field(default_factory=MetricSettings)
     load: LoadSettings = Field(default_factory=LoadSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -196,6 +219,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "metrics": MetricSettings,
     "load": LoadSettings,
     "cache": CacheSettings,
+    "web": WebSettings,
 }
 
 

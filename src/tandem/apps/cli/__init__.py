@@ -353,5 +353,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
+from tandem.apps.cli import web as _web  # noqa: E402, F401  (tandem serve, tandem users)
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,18 @@
+"""The JSON API: one module per resource, every route a thin shell over the facade."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from tandem.apps.web.api import accounts, catalog, metrics, session, settings, users
+
+    return [
+        session.router,
+        catalog.router,
+        metrics.router,
+        accounts.router,
+        settings.router,
+        users.router,
+    ]

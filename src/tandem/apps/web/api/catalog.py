@@ -1,0 +1,77 @@
+"""The metric catalog: every definition, its knobs in force and the dimensions to cut by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from tandem.apps.web.api.common import WS, plain
+from tandem.apps.web.auth import ApiUser
+from tandem.apps.web.errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["metrics"], responses=ERROR_RESPONSES)
+
+
+class MetricInfo(BaseModel):
+    slug: str
+    name: str
+    unit: str = Field(description="percent, count, currency, days, months, ratio, score, ...")
+    direction: str = Field(description="'higher is better' or 'lower is better'")
+    teams: list[str] = Field(description="Accountable teams: marketing, sales, service")
+    definition: str
+    components: list[str] = Field(description="The counts and sums the value is made of")
+    knobs: dict[str, Any] = Field(description="Settings in force that change this metric")
+    company_wide: bool = Field(
+        description="True for cost metrics: no value when cut by a dimension"
+    )
+    domain: str
+    fingerprint: str = Field(description="Version of the definition and knobs")
+
+
+class Catalog(BaseModel):
+    metrics: list[MetricInfo]
+    dimensions: list[str] = Field(description="Names accepted by 'by' and 'where'")
+    grains: list[str]
+
+
+def metric_info(m: Any, knobs: Any) -> MetricInfo:
+    from tandem.semantic.catalog import fingerprint, knobs_of, needed_measures
+
+    return MetricInfo(
+        slug=m.slug,
+        name=m.name,
+        unit=m.unit.value,
+        direction=m.direction.value,
+        teams=[t.value for t in m.teams],
+        definition=m.description,
+        components=[*needed_measures(m), *(name for name, _ in m.extras)],
+        knobs={k: plain(_listed(getattr(knobs, k))) for k in knobs_of(m)},
+        company_wide=m.company_wide,
+        domain=m.domain,
+        fingerprint=fingerprint(m, knobs),
+    )
+
+
+def _listed(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+@router.get("/api/catalog", response_model=Catalog, summary="Every metric definition")
+def catalog(principal: ApiUser, ws: WS) -> Catalog:
+    from tandem.semantic.calendar import Grain
+    from tandem.semantic.dimensions import available
+
+    with ws.read() as s:
+        columns = list(s.table("accounts").columns)
+    knobs = ws.settings.metrics
+    return Catalog(
+        metrics=[metric_info(m, knobs) for m in ws.catalog()],
+        dimensions=available(columns),
+        grains=[g.value for g in Grain],
+    )

@@ -1,0 +1,119 @@
+"""The FastAPI application: JSON API under /api, pages, static files, Plotly from the package.
+
+``create_app(config)`` builds it; ``tandem serve`` runs it on Uvicorn. Without
+an argument (``uvicorn --factory tandem.apps.web.server:create_app``) the
+configuration comes from the environment: ``TANDEM_WORKSPACE`` (default: the
+current folder), ``TANDEM_WEB_DEMO=1`` and ``TANDEM_WEB_SECRET``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from tandem import __version__
+from tandem.apps.web import errors
+from tandem.apps.web.auth import LoginLimiter, Sessions
+from tandem.apps.web.config import WebConfig, load_config
+from tandem.apps.web.data import Data
+from tandem.state.users import Users
+
+HERE = Path(__file__).parent
+DEMO_ENV = "TANDEM_WEB_DEMO"
+
+#: Scripts and styles from this server only; Plotly sets inline styles on its SVG.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+def create_app(config: WebConfig | None = None) -> FastAPI:
+    if config is None:
+        workspace = Path(os.environ.get("TANDEM_WORKSPACE", "."))
+        config = load_config(workspace, demo=os.environ.get(DEMO_ENV) == "1")
+    app = FastAPI(
+        title="Tandem",
+        version=__version__,
+        description="The shared scorecard's JSON API: metrics, explanations, scorecards, "
+        "accounts, health and alerts. Log in through the dashboard (a session cookie) or send "
+        "'Authorization: Bearer <token>' (tandem users token). Every error has the shape "
+        '{"error": {"status", "code", "message", "parameter"}}.',
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.users = Users(config.workspace)
+    app.state.sessions = Sessions(
+        config.secret, config.web.session_hours * 3600, config.web.secure_cookies
+    )
+    app.state.limiter = LoginLimiter(
+        config.web.login_attempts, config.web.login_window_minutes * 60
+    )
+    app.state.data = Data(config)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    from tandem.apps.web import pages
+    from tandem.apps.web.api import routers
+
+    for router in routers():
+        app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        icon = (HERE / "static" / "icon.svg").read_bytes()
+        return Response(
+            icon, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/assets/plotly-{version}.min.js", include_in_schema=False)
+    def plotly_js(version: str, request: Request) -> Response:
+        text, packed = _plotly()
+        headers = {
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Vary": "Accept-Encoding",
+        }
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return Response(packed, media_type="text/javascript", headers=headers)
+        return Response(text, media_type="text/javascript", headers=headers)
+
+    return app
+
+
+@cache
+def _plotly() -> tuple[bytes, bytes]:
+    """plotly.min.js from the installed plotly package, and its gzip, read once."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    text = path.read_bytes()
+    return text, gzip.compress(text, compresslevel=6)
+
+
+def plotly_version() -> str:
+    import plotly
+
+    return str(plotly.__version__)
