@@ -27,6 +27,10 @@ class MetricInfo(BaseModel):
         description="True for cost metrics: no value when cut by a dimension"
     )
     domain: str
+    sample: str | None = Field(
+        description="The component counting responses, for survey metrics (low confidence "
+        "below the min_survey_responses setting)"
+    )
     fingerprint: str = Field(description="Version of the definition and knobs")
 
 
@@ -50,6 +54,7 @@ def metric_info(m: Any, knobs: Any) -> MetricInfo:
         knobs={k: plain(_listed(getattr(knobs, k))) for k in knobs_of(m)},
         company_wide=m.company_wide,
         domain=m.domain,
+        sample=m.sample,
         fingerprint=fingerprint(m, knobs),
     )
 

@@ -15,6 +15,7 @@ from tandem.apps.web.api.common import (
     book_dimension,
     check_dimensions,
     data_of,
+    noted,
     parse_day,
     parse_where,
     plain,
@@ -39,7 +40,7 @@ BY = Query(
 )
 WHERE = Query(description="Keep only DIMENSION=VALUE; repeatable")
 FROM = Query(alias="from", pattern=DATE_PATTERN, description="First day, month or year")
-TO = Query(pattern=DATE_PATTERN, description="Last day, month or year")
+TO = Query(alias="to", pattern=DATE_PATTERN, description="Last day, month or year")
 
 
 class MetricSeries(BaseModel):
@@ -53,6 +54,7 @@ class MetricSeries(BaseModel):
     rows: list[dict[str, Any]] = Field(
         description="One per period (and dimension value): period, dimensions, value, components"
     )
+    notes: list[str] = Field(description="Soft problems, e.g. values resting on few responses")
 
 
 class Period(BaseModel):
@@ -77,6 +79,7 @@ class Explanation(BaseModel):
     fingerprint: str
     result: dict[str, Any] = Field(description="The value and its components in the period")
     sources: list[SourceRows]
+    notes: list[str]
 
 
 def find_metric(ws: Workspace, slug: str) -> Any:
@@ -131,9 +134,10 @@ def series(
             parameter="from",
         )
     filters = metric_scope(request, ws, principal, dims, parse_where(where))
-    result = ws.compute([m.slug], grain=grain.value, by=dims, start=first, end=last, where=filters)[
-        m.slug
-    ]
+    with noted() as notes:
+        result = ws.compute(
+            [m.slug], grain=grain.value, by=dims, start=first, end=last, where=filters
+        )[m.slug]
     return MetricSeries(
         metric=metric_info(m, ws.settings.metrics),
         grain=result.grain.value,
@@ -143,6 +147,7 @@ def series(
         knobs={k: plain(v) for k, v in result.knobs.items()},
         columns=[str(c) for c in result.rows.columns],
         rows=records(result.rows),
+        notes=notes,
     )
 
 
@@ -178,7 +183,8 @@ def explain(
     day = parse_day(period, "period")
     assert day is not None
     filters = metric_scope(request, ws, principal, [], parse_where(where))
-    e = ws.explain(m.slug, day, grain=grain.value, where=filters, limit=limit)
+    with noted() as notes:
+        e = ws.explain(m.slug, day, grain=grain.value, where=filters, limit=limit)
     result = records(e.result.rows)
     return Explanation(
         metric=metric_info(m, ws.settings.metrics),
@@ -198,4 +204,5 @@ def explain(
             )
             for s in e.sources
         ],
+        notes=notes,
     )

@@ -67,8 +67,9 @@ def add_user(principal: Admin, request: Request, ws: WS, new: NewUser) -> UserOu
         user = users.add(new.username, new.password, new.role, member_id=new.member_id)
     except UsageError as exc:
         message = str(exc)
-        parameter = message.split(" ", 1)[0].strip(":")
-        status = 409 if "already exists" in message else 422
+        exists = "already exists" in message
+        parameter = "username" if exists else message.split(" ", 1)[0].strip(":")
+        status = 409 if exists else 422
         raise ApiError(
             status, message, parameter=parameter if parameter in NewUser.model_fields else None
         ) from None
