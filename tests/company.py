@@ -2,13 +2,15 @@
 
 As of 2026-10-15 (the injected today):
 
-| account | name              | segment    | CSM | rep | subscriptions (MRR, from → to)            | MRR today | status   |
-|---------|-------------------|------------|-----|-----|-------------------------------------------|-----------|----------|
-| A1      | Alpha Corp        | SMB        | E1  | R1  | 100 2025-01-01 → 2026-03-01; 150 → open    | 150       | customer |
-| A2      | Beta LLC          | SMB        | E1  | R1  | 50 2025-06-01 → 2026-09-01                 | 0         | churned  |
-| A3      | Gamma Inc         | Enterprise | E2  | R1  | 1000 2025-01-01 → open                     | 1000      | customer |
-| A4      | Delta 100% Ltd    | Enterprise | E2  |     | 400 2025-02-01 → 2026-05-01; 300 → open    | 300       | customer |
-| A5      | Epsilon_Prospect  | SMB        |     | R1  | none                                       | 0         | prospect |
+| id | name             | segment    | CSM | rep | MRR rows (from → to)                | today    |
+|----|------------------|------------|-----|-----|-------------------------------------|----------|
+| A1 | Alpha Corp       | SMB        | E1  | R1  | 100 2025-01-01 → 2026-03-01; 150 →   | 150 cust |
+| A2 | Beta LLC         | SMB        | E1  | R1  | 50 2025-06-01 → 2026-09-01          | 0 churn  |
+| A3 | Gamma Inc        | Enterprise | E2  | R1  | 1000 2025-01-01 →                   | 1000     |
+| A4 | Delta 100% Ltd   | Enterprise | E2  |     | 400 2025-02-01 → 2026-05-01; 300 →   | 300      |
+| A5 | Epsilon_Prospect | SMB        |     | R1  | none                                | 0 prosp. |
+
+(→ with no date: still running.)
 
 NPS responses: September 2026 A1 10, A2 3, A3 9, A4 7 → 2 promoters, 1 passive, 1
 detractor: NPS = 100 × (2 − 1) / 4 = 25; SMB (10, 3) = 0; Enterprise (9, 7) = 50.
@@ -46,7 +48,8 @@ S3,A3,Enterprise,1000,80,2025-01-01,
 S4,A4,Enterprise,400,40,2025-02-01,2026-05-01
 S4b,A4,Enterprise,300,30,2026-05-01,
 """,
-    "survey_responses": """response_id,account_id,contact_id,survey,score,responded_at,touchpoint,comment
+    "survey_responses": """response_id,account_id,contact_id,survey,score,responded_at,\
+touchpoint,comment
 V1,A1,c1,nps,10,2026-09-03T10:00:00Z,relationship,Love it
 V2,A2,c2,nps,3,2026-09-10T10:00:00Z,relationship,Too expensive
 V3,A3,c3,nps,9,2026-09-12T10:00:00Z,relationship,
