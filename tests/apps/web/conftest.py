@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,7 +51,9 @@ def tokens(company: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines())
 
 
-def make_app(workspace: Path, *, demo: bool = False, **web: object) -> FastAPI:
+def make_app(
+    workspace: Path, *, demo: bool = False, today: dt.date = TODAY, **web: object
+) -> FastAPI:
     from tandem.settings import WebSettings
 
     return create_app(
@@ -59,7 +62,7 @@ def make_app(workspace: Path, *, demo: bool = False, **web: object) -> FastAPI:
             secret=SECRET,
             demo=demo,
             web=WebSettings(**web),  # type: ignore[arg-type]
-            today=lambda: TODAY,
+            today=lambda: today,
         )
     )
 

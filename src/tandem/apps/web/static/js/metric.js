@@ -7,7 +7,16 @@
   const base = `/api/metrics/${encodeURIComponent(slug)}`;
   const COLORS = ["#2563eb", "#db2777", "#16a34a", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#64748b"];
   let unit = null;
+  let sample = null;
+  let minResponses = 0;
   let state = {};
+
+  // A survey value resting on fewer responses than min_survey_responses is marked.
+  function valueCell(row) {
+    const text = fmt(row.value, unit);
+    if (!sample || row.value === null || row[sample] === undefined || row[sample] >= minResponses) return text;
+    return el("span", { class: "low", title: `only ${row[sample]} responses (fewer than ${minResponses}): low confidence` }, text, el("sup", {}, " low n"));
+  }
 
   function readState() {
     const p = params();
@@ -65,7 +74,7 @@
     const comps = series.columns.filter((c) => c !== "period" && c !== "value" && !series.dimensions.includes(c));
     table(document.getElementById("series-table"), [
       { key: "period", label: "Period", format: (r) => el("a", { href: "#explain", onclick: (e) => { e.preventDefault(); pick(r.period); } }, periodLabel(r.period)) },
-      { key: "value", label: "Value", cls: "num", format: (r) => fmt(r.value, unit) },
+      { key: "value", label: "Value", cls: "num", format: valueCell },
       ...comps.map((c) => ({ key: c, label: c.replaceAll("_", " "), cls: "num" })),
     ], series.rows.slice().reverse());
   }
@@ -101,7 +110,7 @@
         const filter = `${state.by}=${g.id ?? ""}`;
         return el("a", { href: `?${new URLSearchParams({ grain: state.grain, where: filter, period: last || "" })}#explain` }, String(g.key));
       } },
-      { key: "value", label: "Value", cls: "num", format: (g) => fmt(g.row.value, unit) },
+      { key: "value", label: "Value", cls: "num", format: (g) => valueCell(g.row) },
       ...comps.map((c) => ({ key: c, label: c.replaceAll("_", " "), cls: "num", format: (g) => number(g.row[c]) })),
     ], latest);
   }
@@ -109,6 +118,12 @@
   function showDefinition(series) {
     const m = series.metric;
     unit = m.unit;
+    sample = m.sample;
+    minResponses = series.knobs.min_survey_responses ?? 0;
+    if (series.rows.length) {
+      document.getElementById("from").placeholder = series.rows[0].period.slice(0, 7);
+      document.getElementById("to").placeholder = series.rows[series.rows.length - 1].period.slice(0, 7);
+    }
     document.title = `${m.name} · Tandem`;
     document.getElementById("metric-name").textContent = m.name;
     const meta = document.getElementById("metric-meta");
