@@ -8,6 +8,10 @@ CORE_STAMP := $(VENV)/.core-$(HASH)
 FULL_STAMP := $(VENV)/.full-$(HASH)
 DEMO := demo
 DEMO_ARGS := --accounts 2000 --months 24 --seed 7
+# make demo ends by serving the dashboard (Ctrl-C stops it); SERVE=0 stops before that.
+SERVE ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test lint bench install install-all system clean
 
@@ -30,12 +34,14 @@ install-all: $(FULL_STAMP)
 system:
 	bash scripts/setup-system.sh
 
-## The demo company: generate, load, summarise.
+## The demo company: generate, load, summarise, then serve it with demo logins.
 demo: install
 	$(BIN)/tandem synth $(DEMO_ARGS) --out $(DEMO)/data
 	$(BIN)/tandem init --workspace $(DEMO)
 	$(BIN)/tandem load $(DEMO)/data --workspace $(DEMO)
 	$(BIN)/tandem summary --workspace $(DEMO)
+	@if [ "$(SERVE)" != "0" ]; then \
+	  exec $(BIN)/tandem serve --demo --workspace $(DEMO) --host $(HOST) --port $(PORT); fi
 
 test: install-all system
 	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 --dist loadgroup -q

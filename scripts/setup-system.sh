@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need beyond Python, idempotently:
 #   - Java, for PySpark in local mode;
+#   - Debian's Chromium, for the dashboard's browser tests (never a downloaded browser);
 #   - a PostgreSQL server on 127.0.0.1:5432 with user postgres / postgres and a
 #     database tandem_test, for the backend parity tests.
 # Needs root (as on CI); apt is only called when something is missing.
@@ -9,6 +10,7 @@ set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 dpkg -s postgresql >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -34,4 +36,4 @@ pg_isready -q -h 127.0.0.1 -p 5432 || { echo "setup-system: PostgreSQL did not s
 su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres';\"" >/dev/null
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'tandem_test'\"" | grep -q 1 \
   || su postgres -c "createdb tandem_test"
-echo "setup-system: Java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2), PostgreSQL $version on 127.0.0.1:5432"
+echo "setup-system: Java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2), PostgreSQL $version on 127.0.0.1:5432, $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"

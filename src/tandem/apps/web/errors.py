@@ -63,6 +63,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "Conflicts with the current state"}
+}
+
+
 class ApiError(Exception):
     """An error with its status and, when known, the parameter at fault."""
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from tandem.apps.web.api.common import WS, plain
 from tandem.apps.web.auth import Admin, ApiUser
-from tandem.apps.web.errors import ERROR_RESPONSES, ApiError
+from tandem.apps.web.errors import CONFLICT, ERROR_RESPONSES, ApiError
 
 router = APIRouter(tags=["settings"], responses=ERROR_RESPONSES)
 
@@ -74,7 +74,12 @@ def read_settings(principal: ApiUser, ws: WS) -> SettingsView:
     return settings_view(ws)
 
 
-@router.patch("/api/settings", response_model=SettingsView, summary="Change metric knobs (admin)")
+@router.patch(
+    "/api/settings",
+    response_model=SettingsView,
+    summary="Change metric knobs (admin)",
+    responses=CONFLICT,
+)
 def change_settings(
     principal: Admin,
     ws: WS,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tandem.apps.web.api.common import WS, data_of
 from tandem.apps.web.auth import Admin
-from tandem.apps.web.errors import ERROR_RESPONSES, ApiError
+from tandem.apps.web.errors import CONFLICT, ERROR_RESPONSES, ApiError
 from tandem.errors import UsageError
 from tandem.state.users import Role, User, Users
 
@@ -58,7 +58,13 @@ def list_users(principal: Admin, request: Request) -> list[UserOut]:
     return [_out(u, counts.get(u.username, 0)) for u in users.all()]
 
 
-@router.post("/api/users", response_model=UserOut, status_code=201, summary="Add a user (admin)")
+@router.post(
+    "/api/users",
+    response_model=UserOut,
+    status_code=201,
+    summary="Add a user (admin)",
+    responses=CONFLICT,
+)
 def add_user(principal: Admin, request: Request, ws: WS, new: NewUser) -> UserOut:
     users = _users(request)
     if new.member_id is not None and data_of(request).book(ws).person(new.member_id) is None:
@@ -81,6 +87,7 @@ def add_user(principal: Admin, request: Request, ws: WS, new: NewUser) -> UserOu
     status_code=204,
     response_class=Response,
     summary="Remove a user (admin)",
+    responses=CONFLICT,
 )
 def remove_user(principal: Admin, request: Request, username: Annotated[str, USERNAME]) -> Response:
     if username == principal.user.username:
