@@ -26,7 +26,7 @@ ROWS = {
 
 def test_no_temporary_tables_are_left(seeded: Callable[..., Workspace]) -> None:
     ws = seeded(ROWS)
-    slugs = [m.slug for m in catalog.all_metrics()]
+    slugs = [m.slug for m in catalog.default_catalog()]
     ws.compute(slugs, start="2024-01-01", end="2024-03-31")
     ws.compute(slugs, start="2024-01-01", end="2024-03-31", by=["segment"])
     local = _local_duckdb()
