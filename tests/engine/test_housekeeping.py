@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tandem.semantic import catalog
 from tandem.engine.compute import _local_duckdb
+from tandem.semantic import catalog
 from tandem.service.workspace import Workspace
 
 ROWS = {

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tandem.engine.frame import Frame
 from tandem.semantic.calendar import Grain, key_of, period
 from tandem.semantic.dimensions import DimensionSet
-from tandem.engine.frame import Frame
 from tandem.service.workspace import Workspace
 
 

@@ -25,11 +25,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from tandem.engine.compute import backend_support
 from tandem.errors import InputError, UnsupportedOperation
 from tandem.semantic import catalog
-from tandem.engine.compute import backend_support
-from tandem.warnings import SmallSampleWarning
 from tandem.service.workspace import Workspace
+from tandem.warnings import SmallSampleWarning
 
 #: One worker runs every backend test: one JVM, one copy of the fixtures.
 pytestmark = pytest.mark.xdist_group("backends")

@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tandem.errors import WorkspaceError
-from tandem.warnings import SmallSampleWarning
 from tandem.settings import SETTINGS_FILE, Settings, load_settings, render_toml
+from tandem.warnings import SmallSampleWarning
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tandem.load import LoadReport
     from tandem.engine.cache import ResultCache
+    from tandem.engine.explain import Explanation
+    from tandem.engine.query import MetricResult
+    from tandem.load import LoadReport
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.types import Metric
-    from tandem.engine.query import MetricResult
-    from tandem.engine.explain import Explanation
     from tandem.service.session import ReadSession
     from tandem.store import Store
 
@@ -225,8 +225,8 @@ class Workspace:
         limit: int | None = None,
     ) -> Explanation:
         """The rows behind a metric's components in the period holding ``period``."""
-        from tandem.semantic.calendar import Grain
         from tandem.engine.explain import explain
+        from tandem.semantic.calendar import Grain
 
         day = _date(period, "--period")
         assert day is not None

@@ -12,10 +12,10 @@ import abc
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tandem.errors import ConfigError
-from tandem.schema import ColumnType, Table
+from tandem.schema import ColumnType
 
 if TYPE_CHECKING:
     import duckdb

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from tandem.engine.explain import Explanation
+    from tandem.engine.query import MetricResult
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.types import Unit
-    from tandem.engine.query import MetricResult
-    from tandem.engine.explain import Explanation
-    from tandem.settings import MetricSettings
     from tandem.service.summary import Headline
+    from tandem.settings import MetricSettings
 
 
 class Format(enum.StrEnum):
