@@ -241,7 +241,7 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
     base, day, last_day = split_last_day(parquet)
     rows = table_rows(parquet)
     months = {"last_month": last_day.replace(day=1).isoformat(), "months": MONTHS}
-    work = (workspaces or cache) / f"{size.name}-seed{SEED}" / "work"
+    work = (workspaces or cache) / f"{size.name}-seed{SEED}-{generator_version()}" / "work"
     off = {"TANDEM__CACHE__MODE": "off"}
     figures: dict[str, Any] = {
         "size": size.name,
