@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from tandem.apps.web.api.common import WS, plain
 from tandem.apps.web.auth import ApiUser
 from tandem.apps.web.errors import ERROR_RESPONSES
+from tandem.service.workspace import Workspace
 
 router = APIRouter(tags=["metrics"], responses=ERROR_RESPONSES)
 
@@ -31,7 +32,9 @@ class MetricInfo(BaseModel):
         description="The component counting responses, for survey metrics (low confidence "
         "below the min_survey_responses setting)"
     )
-    fingerprint: str = Field(description="Version of the definition and knobs")
+    fingerprint: str | None = Field(
+        None, description="Version of the definition and knobs (on computed results)"
+    )
 
 
 class Catalog(BaseModel):
@@ -40,9 +43,9 @@ class Catalog(BaseModel):
     grains: list[str]
 
 
-def metric_info(m: Any, knobs: Any) -> MetricInfo:
-    from tandem.semantic.catalog import fingerprint, knobs_of, needed_measures
-
+def metric_info(ws: Workspace, m: Any, fingerprint: str | None = None) -> MetricInfo:
+    catalog = ws.definitions
+    knobs = ws.settings.metrics
     return MetricInfo(
         slug=m.slug,
         name=m.name,
@@ -50,12 +53,12 @@ def metric_info(m: Any, knobs: Any) -> MetricInfo:
         direction=m.direction.value,
         teams=[t.value for t in m.teams],
         definition=m.description,
-        components=[*needed_measures(m), *(name for name, _ in m.extras)],
-        knobs={k: plain(_listed(getattr(knobs, k))) for k in knobs_of(m)},
+        components=[*catalog.needed_measures(m), *(name for name, _ in m.extras)],
+        knobs={k: plain(_listed(getattr(knobs, k))) for k in catalog.knobs_of(m)},
         company_wide=m.company_wide,
         domain=m.domain,
         sample=m.sample,
-        fingerprint=fingerprint(m, knobs),
+        fingerprint=fingerprint,
     )
 
 
@@ -69,14 +72,13 @@ def _listed(value: Any) -> Any:
 
 @router.get("/api/catalog", response_model=Catalog, summary="Every metric definition")
 def catalog(principal: ApiUser, ws: WS) -> Catalog:
-    from tandem.semantic.calendar import Grain
+    from tandem.apps.web.api.common import Grain
     from tandem.semantic.dimensions import available
 
     with ws.read() as s:
         columns = list(s.table("accounts").columns)
-    knobs = ws.settings.metrics
     return Catalog(
-        metrics=[metric_info(m, knobs) for m in ws.catalog()],
+        metrics=[metric_info(ws, m) for m in ws.catalog()],
         dimensions=available(columns),
         grains=[g.value for g in Grain],
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 import re
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,6 +20,16 @@ if TYPE_CHECKING:
     from tandem.accounts import Book
     from tandem.apps.web.auth import Principal
     from tandem.apps.web.data import Data
+
+
+class Grain(enum.StrEnum):
+    """The calendar grains a request may ask for."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
 
 #: A day, a month or a year: 2026-10-31, 2026-10 or 2026.
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -135,25 +144,6 @@ def scope_for(
     if book_dimension is None:
         raise ApiError(403, f"team member {owner!r} owns no book in this workspace")
     return {k: v for k, v in where.items() if k not in PEOPLE} | {book_dimension: owner}
-
-
-@contextmanager
-def noted() -> Iterator[list[str]]:
-    """Soft problems the facade warns of (a survey metric on few responses), for the response.
-
-    ``with noted() as notes: ...``; after the block ``notes`` holds the messages of
-    the UserWarnings raised inside it. Other warnings are raised again as they were.
-    """
-    notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield notes
-    for w in caught:
-        if issubclass(w.category, UserWarning) and not issubclass(w.category, DeprecationWarning):
-            if str(w.message) not in notes:
-                notes.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def plain(value: Any) -> Any:

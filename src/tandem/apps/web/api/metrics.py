@@ -12,10 +12,10 @@ from tandem.apps.web.api.catalog import MetricInfo, metric_info
 from tandem.apps.web.api.common import (
     DATE_PATTERN,
     WS,
+    Grain,
     book_dimension,
     check_dimensions,
     data_of,
-    noted,
     parse_day,
     parse_where,
     plain,
@@ -25,7 +25,6 @@ from tandem.apps.web.api.common import (
 )
 from tandem.apps.web.auth import ApiUser, Principal
 from tandem.apps.web.errors import ERROR_RESPONSES, ApiError
-from tandem.semantic.calendar import Grain
 from tandem.service.workspace import Workspace
 
 router = APIRouter(tags=["metrics"], responses=ERROR_RESPONSES)
@@ -134,12 +133,11 @@ def series(
             parameter="from",
         )
     filters = metric_scope(request, ws, principal, dims, parse_where(where))
-    with noted() as notes:
-        result = ws.compute(
-            [m.slug], grain=grain.value, by=dims, start=first, end=last, where=filters
-        )[m.slug]
+    result = ws.compute([m.slug], grain=grain.value, by=dims, start=first, end=last, where=filters)[
+        m.slug
+    ]
     return MetricSeries(
-        metric=metric_info(m, ws.settings.metrics),
+        metric=metric_info(ws, m, result.fingerprint),
         grain=result.grain.value,
         dimensions=list(result.dimensions) + _labels(result),
         where=filters,
@@ -147,7 +145,7 @@ def series(
         knobs={k: plain(v) for k, v in result.knobs.items()},
         columns=[str(c) for c in result.rows.columns],
         rows=records(result.rows),
-        notes=notes,
+        notes=[str(w) for w in result.warnings],
     )
 
 
@@ -183,11 +181,10 @@ def explain(
     day = parse_day(period, "period")
     assert day is not None
     filters = metric_scope(request, ws, principal, [], parse_where(where))
-    with noted() as notes:
-        e = ws.explain(m.slug, day, grain=grain.value, where=filters, limit=limit)
+    e = ws.explain(m.slug, day, grain=grain.value, where=filters, limit=limit)
     result = records(e.result.rows)
     return Explanation(
-        metric=metric_info(m, ws.settings.metrics),
+        metric=metric_info(ws, m, e.result.fingerprint),
         period=Period(start=e.period.start.isoformat(), end=e.period.end.isoformat()),
         grain=grain.value,
         where=filters,
@@ -204,5 +201,5 @@ def explain(
             )
             for s in e.sources
         ],
-        notes=notes,
+        notes=[str(w) for w in e.result.warnings],
     )
