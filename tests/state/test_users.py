@@ -19,7 +19,7 @@ def users(tmp_path: Path) -> Users:
 
 
 def _raw(path: Path, sql: str) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(state.path_of(path))
+    con = sqlite3.connect(state.state_path(path))
     try:
         return con.execute(sql).fetchall()
     finally:
