@@ -186,6 +186,11 @@ class WebSettings(BaseModel):
     login_window_minutes: float = Field(
         15, gt=0, description="Minutes over which failed logins are counted"
     )
+    response_cache: bool = Field(
+        True,
+        description="Keep API answers until the next load or settings change (off: compute "
+        "every request)",
+    )
 
 
 class Settings(BaseSettings):

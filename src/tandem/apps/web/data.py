@@ -1,23 +1,36 @@
 """The server's one way into the workspace, and what it keeps between requests.
 
-Every route gets its :class:`~tandem.Workspace` from :meth:`Data.workspace`, a
-context opened per request and closed after it, so the server holds no
-database open between requests and a ``tandem load`` from another process is
-seen by the next request, without a restart. When the core's read sessions
-allow a long-lived reader (issue 11), this is the one place to change.
+Every route gets its :class:`~tandem.Workspace` from :meth:`Data.workspace`. A
+request borrows an open workspace from a small pool (one per concurrent
+request: a workspace's connection serves one thread at a time) and gives it
+back; when no request has run for :data:`IDLE_CLOSE_SECONDS`, every pooled
+workspace is closed, so an idle server holds no database open and a ``tandem
+load`` from another process can take it. The next request opens the
+workspace afresh and sees the load, without a restart. A pooled workspace is
+dropped when ``tandem.toml`` changes. When the core's read sessions let a
+long-lived reader coexist with a load (issue 11), this is the one place to
+change.
 
-Kept between requests, keyed by the workspace's last load (so a load makes
-them stale at once): the book of accounts (:class:`tandem.accounts.Book`).
+Kept between requests, keyed by the workspace's last load (read from the load
+log on every request) so that a load makes them stale at once:
+
+- the book of accounts (:class:`tandem.accounts.Book`), built once per load
+  (and at start-up, in the background);
+- answers of the read-only API routes (``[web] response_cache``), keyed by the
+  route, its parameters, whose book they are for, the last load and the
+  settings file; concurrent identical requests compute once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tandem.apps.web.config import WebConfig
 
@@ -26,8 +39,15 @@ if TYPE_CHECKING:
     from tandem.accounts import Book
     from tandem.service.session import ReadSession
 
+log = logging.getLogger("tandem.web")
+T = TypeVar("T")
+
 #: The load log every load appends to in the same transaction as its rows.
 LOAD_LOG = "_tandem_loads"
+#: An idle server closes its workspaces after this long without a request.
+IDLE_CLOSE_SECONDS = 1.0
+#: Answers kept (least recently used dropped first).
+ANSWERS_KEPT = 512
 
 
 @dataclass(frozen=True)
@@ -40,8 +60,10 @@ class LoadStamp:
 
 def last_load(s: ReadSession) -> LoadStamp:
     """The latest load, read from the load log (until the facade exposes it)."""
-    log = s.table(LOAD_LOG)
-    row = s.run(log.aggregate(load_id=log.load_id.max(), loaded_at=log.loaded_at.max())).to_pylist()
+    log_table = s.table(LOAD_LOG)
+    row = s.run(
+        log_table.aggregate(load_id=log_table.load_id.max(), loaded_at=log_table.loaded_at.max())
+    ).to_pylist()
     found = row[0] if row else {}
     loaded_at = found.get("loaded_at")
     if loaded_at is not None and loaded_at.tzinfo is None:
@@ -51,27 +73,120 @@ def last_load(s: ReadSession) -> LoadStamp:
 
 class Data:
     def __init__(self, config: WebConfig) -> None:
+        from cachetools import LRUCache
+
         self.config = config
         self._lock = threading.Lock()
+        self._pool: list[tuple[Workspace, float]] = []
+        self._in_flight = 0
+        self._last_release = time.monotonic()
         self._books: dict[tuple[int, dt.date, str], Book] = {}
-        self._building: dict[tuple[int, dt.date, str], threading.Lock] = {}
+        self._answers: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=ANSWERS_KEPT)
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self._stop = threading.Event()
+        self._reaper = threading.Thread(target=self._reap, name="tandem-idle-close", daemon=True)
+        self._reaper.start()
 
-    @contextmanager
-    def workspace(self) -> Iterator[Workspace]:
+    # -- workspaces --------------------------------------------------------------
+
+    def _settings_mtime(self) -> float:
+        from tandem.settings import SETTINGS_FILE
+
+        try:
+            return (self.config.workspace / SETTINGS_FILE).stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def _open(self) -> Workspace:
         from tandem import Workspace
 
         kwargs: dict[str, Any] = {}
         if self.config.today is not None:
             kwargs["today"] = self.config.today
-        ws = Workspace(self.config.workspace, **kwargs)
+        return Workspace(self.config.workspace, **kwargs)
+
+    @contextmanager
+    def workspace(self) -> Iterator[Workspace]:
+        """An open workspace for the length of one request."""
+        mtime = self._settings_mtime()
+        with self._lock:
+            self._in_flight += 1
+            found = self._pool.pop() if self._pool else None
+        stale = None
+        if found is not None and found[1] != mtime:
+            stale, found = found[0], None
+        if stale is not None:
+            stale.close()
+        ws = found[0] if found is not None else None
+        ok = False
         try:
+            if ws is None:
+                ws = self._open()
             yield ws
+            ok = True
         finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._last_release = time.monotonic()
+                if ok and ws is not None:
+                    self._pool.append((ws, mtime))
+            if not ok and ws is not None:
+                ws.close()
+
+    def _reap(self) -> None:
+        while not self._stop.wait(IDLE_CLOSE_SECONDS / 4):
+            self.close_idle()
+
+    def close_idle(self, *, now: float | None = None) -> int:
+        """Close the pooled workspaces if no request ran lately; returns how many."""
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            if self._in_flight or moment - self._last_release < IDLE_CLOSE_SECONDS:
+                return 0
+            idle, self._pool = self._pool, []
+        for ws, _ in idle:
             ws.close()
+        return len(idle)
+
+    def close(self) -> None:
+        self._stop.set()
+        with self._lock:
+            idle, self._pool = self._pool, []
+        for ws, _ in idle:
+            ws.close()
+
+    def forget_workspaces(self) -> None:
+        """Drop pooled workspaces (after this server changed the settings)."""
+        with self._lock:
+            idle, self._pool = self._pool, []
+            self._answers.clear()
+        for ws, _ in idle:
+            ws.close()
+
+    # -- what is kept per load -------------------------------------------------------
 
     def stamp(self, ws: Workspace) -> LoadStamp:
         with ws.read() as s:
             return last_load(s)
+
+    def answer(self, ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``'s value, kept for this load and settings under ``key``."""
+        if not self.config.web.response_cache:
+            return compute()
+        full = (self.stamp(ws).load_id, self._settings_mtime(), *key)
+        with self._lock:
+            if full in self._answers:
+                return self._answers[full]  # type: ignore[no-any-return]
+            gate = self._computing.setdefault(full, threading.Lock())
+        with gate:  # one request computes; identical ones wait for it
+            with self._lock:
+                if full in self._answers:
+                    return self._answers[full]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._answers[full] = value
+                self._computing.pop(full, None)
+            return value
 
     def book(self, ws: Workspace, extra: str = "") -> Book:
         """The book of accounts as of today, built once per load (and ``extra`` variant)."""
@@ -82,11 +197,10 @@ class Data:
             key = (stamp.load_id, s.today, extra)
             with self._lock:
                 found = self._books.get(key)
-                building = self._building.setdefault(key, threading.Lock())
+                gate = self._computing.setdefault(("book", *key), threading.Lock())
             if found is not None:
                 return found
-            # One request builds it; others asking meanwhile wait for that one.
-            with building:
+            with gate:  # one request builds it; others asking meanwhile wait for it
                 with self._lock:
                     found = self._books.get(key)
                 if found is not None:
@@ -94,9 +208,21 @@ class Data:
                 accounts, people = build_book(s, s.today)
                 book = Book(accounts, people, s.today)
                 with self._lock:
-                    # Older books are dropped, not closed: a request may still be reading one.
+                    # Older books are dropped, not closed: a request may still read one.
                     for k in [k for k in self._books if k != key]:
                         del self._books[k]
-                        self._building.pop(k, None)
                     self._books[key] = book
+                    self._computing.pop(("book", *key), None)
                 return book
+
+    def warm_up(self) -> None:
+        """Build the book in the background, so the first visitor does not wait for it."""
+
+        def run() -> None:
+            try:
+                with self.workspace() as ws:
+                    self.book(ws)
+            except Exception:  # a broken workspace shows on the first request instead
+                log.warning("warming up the book of accounts failed", exc_info=True)
+
+        threading.Thread(target=run, name="tandem-warm-up", daemon=True).start()

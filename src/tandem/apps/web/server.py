@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 
@@ -39,7 +40,16 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     if config is None:
         workspace = Path(os.environ.get("TANDEM_WORKSPACE", "."))
         config = load_config(workspace, demo=os.environ.get(DEMO_ENV) == "1")
+    data = Data(config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        data.warm_up()
+        yield
+        data.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Tandem",
         version=__version__,
         description="The shared scorecard's JSON API: metrics, explanations, scorecards, "
@@ -57,7 +67,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.state.limiter = LoginLimiter(
         config.web.login_attempts, config.web.login_window_minutes * 60
     )
-    app.state.data = Data(config)
+    app.state.data = data
     errors.install(app)
 
     @app.middleware("http")

@@ -6,6 +6,7 @@ account that does not exist, so the answer does not reveal that it does.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -15,6 +16,7 @@ from tandem.accounts import AccountQuery, SortKey, Status
 from tandem.apps.web.api.common import WS, data_of, dict_plain
 from tandem.apps.web.auth import ApiUser
 from tandem.apps.web.errors import ERROR_RESPONSES, ApiError
+from tandem.service.workspace import Workspace
 
 router = APIRouter(tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -178,17 +180,24 @@ def account(
     ws: WS,
     account_id: Annotated[str, Path(max_length=200)],
 ) -> AccountDetail:
-    from tandem.accounts import account_story
 
     book = data_of(request).book(ws)
     row = book.get(account_id, owner=principal.owner)
     if row is None:
         raise ApiError(404, f"no account {account_id!r}", parameter="account_id")
+    return data_of(request).answer(
+        ws, ("account", row["account_id"], book.as_of), lambda: _detail(ws, row, book.as_of)
+    )
+
+
+def _detail(ws: Workspace, row: dict[str, Any], as_of: dt.date) -> AccountDetail:
+    from tandem.accounts import account_story
+
     with ws.read() as s:
         # The id is a stored one (found in the book above), never raw request text.
-        story = account_story(s, row["account_id"], book.as_of)
+        story = account_story(s, row["account_id"], as_of)
     return AccountDetail(
-        as_of=book.as_of.isoformat(),
+        as_of=as_of.isoformat(),
         account=AccountRow(**dict_plain(row)),
         events=[
             Event(day=e.day.isoformat(), kind=e.kind, title=e.title, detail=e.detail, tone=e.tone)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from tandem.apps.web.api.common import WS, plain
+from tandem.apps.web.api.common import WS, data_of, plain
 from tandem.apps.web.auth import ApiUser
 from tandem.apps.web.errors import ERROR_RESPONSES
 from tandem.service.workspace import Workspace
@@ -71,7 +71,11 @@ def _listed(value: Any) -> Any:
 
 
 @router.get("/api/catalog", response_model=Catalog, summary="Every metric definition")
-def catalog(principal: ApiUser, ws: WS) -> Catalog:
+def catalog(principal: ApiUser, request: Request, ws: WS) -> Catalog:
+    return data_of(request).answer(ws, ("catalog",), lambda: _catalog(ws))
+
+
+def _catalog(ws: Workspace) -> Catalog:
     from tandem.apps.web.api.common import Grain
     from tandem.semantic.dimensions import available
 

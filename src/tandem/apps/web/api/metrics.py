@@ -133,6 +133,21 @@ def series(
             parameter="from",
         )
     filters = metric_scope(request, ws, principal, dims, parse_where(where))
+    key = ("series", m.slug, grain, tuple(dims), first, last, tuple(sorted(filters.items())))
+    return data_of(request).answer(
+        ws, key, lambda: _series(ws, m, grain, dims, first, last, filters)
+    )
+
+
+def _series(
+    ws: Workspace,
+    m: Any,
+    grain: Grain,
+    dims: list[str],
+    first: dt.date | None,
+    last: dt.date | None,
+    filters: dict[str, str],
+) -> MetricSeries:
     result = ws.compute([m.slug], grain=grain.value, by=dims, start=first, end=last, where=filters)[
         m.slug
     ]
@@ -181,6 +196,13 @@ def explain(
     day = parse_day(period, "period")
     assert day is not None
     filters = metric_scope(request, ws, principal, [], parse_where(where))
+    key = ("explain", m.slug, day, grain, limit, tuple(sorted(filters.items())))
+    return data_of(request).answer(ws, key, lambda: _explain(ws, m, day, grain, limit, filters))
+
+
+def _explain(
+    ws: Workspace, m: Any, day: dt.date, grain: Grain, limit: int, filters: dict[str, str]
+) -> Explanation:
     e = ws.explain(m.slug, day, grain=grain.value, where=filters, limit=limit)
     result = records(e.result.rows)
     return Explanation(

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
-from tandem.apps.web.api.common import WS, plain
+from tandem.apps.web.api.common import WS, data_of, plain
 from tandem.apps.web.auth import Admin, ApiUser
 from tandem.apps.web.errors import CONFLICT, ERROR_RESPONSES, ApiError
 
@@ -82,6 +82,7 @@ def read_settings(principal: ApiUser, ws: WS) -> SettingsView:
 )
 def change_settings(
     principal: Admin,
+    request: Request,
     ws: WS,
     changes: Annotated[dict[str, dict[str, Any]], CHANGES],
 ) -> SettingsView:
@@ -125,6 +126,7 @@ def change_settings(
             ) from None
     _write(ws.path, changes)
     ws.settings = load_settings(ws.path)
+    data_of(request).forget_workspaces()
     return settings_view(ws)
 
 
