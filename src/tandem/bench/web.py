@@ -5,11 +5,13 @@
 and measures, with ``clients`` concurrent clients (threads, one keep-alive
 connection each, an API token):
 
-- **warm**: the result cache on and filled by a first pass, the book of accounts
-  built; p50 / p95 / max per kind of request: the scorecard (when the server has
+- **warm**: the result cache and the server's answers filled by two passes of
+  the same requests, the book of accounts built; p50 / p95 / max per kind of request: the scorecard (when the server has
   it), a metric page's series, the account list (pages, filters, sorts);
-- **cold**: the result cache off (every metric request computed from the store),
-  and the first account-list request after the server starts (the book built);
+- **cold**: nothing kept (the result cache and ``[web] response_cache`` off):
+  every metric request computed from the store, every account list queried
+  from the book; and, apart, the first account-list request after the server
+  starts (the book built);
 - **during a load**: the warm mix while ``tandem load`` adds one more day of
   usage events, with the errors counted;
 - **first paint**: first-contentful-paint of each page in Debian's Chromium
@@ -275,6 +277,11 @@ def first_paint(server: Server, username: str, password: str, pages: list[str]) 
                 page.click("button[type=submit]")
                 page.wait_for_load_state("load")
                 page.goto(server.base + page_path, wait_until="load")
+                page.wait_for_function(
+                    "performance.getEntriesByType('paint').some("
+                    "p => p.name === 'first-contentful-paint')",
+                    timeout=10_000,
+                )
                 paints = dict(
                     page.evaluate(
                         "performance.getEntriesByType('paint').map(p => [p.name, p.startTime])"
@@ -316,7 +323,8 @@ def measure(
         warm: dict[str, Any] = {}
         for kind in kinds:
             _say(f"warm {kind}")
-            hammer(server, token, kind, clients=clients, per_client=per_client)  # fill caches
+            for _ in range(2):  # fill the caches and the pool of open workspaces
+                hammer(server, token, kind, clients=clients, per_client=per_client)
             warm[kind] = hammer(
                 server, token, kind, clients=clients, per_client=per_client
             ).summary()
@@ -326,7 +334,8 @@ def measure(
             _say("first paint")
             figures["first_paint"] = first_paint(server, username, password, pages)
 
-    with serve(workspace, {"TANDEM__CACHE__MODE": "off"}) as server:
+    nothing_kept = {"TANDEM__CACHE__MODE": "off", "TANDEM__WEB__RESPONSE_CACHE": "false"}
+    with serve(workspace, nothing_kept) as server:
         cold: dict[str, Any] = {}
         for kind in kinds:
             _say(f"cold {kind}")

@@ -78,6 +78,8 @@ class Data:
         self.config = config
         self._lock = threading.Lock()
         self._pool: list[tuple[Workspace, float]] = []
+        #: The load each open embedded workspace saw when it was opened (see stamp()).
+        self._stamps: dict[int, LoadStamp] = {}
         self._in_flight = 0
         self._last_release = time.monotonic()
         self._books: dict[tuple[int, dt.date, str], Book] = {}
@@ -116,7 +118,7 @@ class Data:
         if found is not None and found[1] != mtime:
             stale, found = found[0], None
         if stale is not None:
-            stale.close()
+            self._closed([stale])
         ws = found[0] if found is not None else None
         ok = False
         try:
@@ -131,7 +133,7 @@ class Data:
                 if ok and ws is not None:
                     self._pool.append((ws, mtime))
             if not ok and ws is not None:
-                ws.close()
+                self._closed([ws])
 
     def _reap(self) -> None:
         while not self._stop.wait(IDLE_CLOSE_SECONDS / 4):
@@ -144,30 +146,48 @@ class Data:
             if self._in_flight or moment - self._last_release < IDLE_CLOSE_SECONDS:
                 return 0
             idle, self._pool = self._pool, []
-        for ws, _ in idle:
-            ws.close()
+        self._closed(ws for ws, _ in idle)
         return len(idle)
+
+    def _closed(self, workspaces: Iterator[Workspace] | list[Workspace]) -> None:
+        for ws in workspaces:
+            with self._lock:
+                self._stamps.pop(id(ws), None)
+            ws.close()
 
     def close(self) -> None:
         self._stop.set()
         with self._lock:
             idle, self._pool = self._pool, []
-        for ws, _ in idle:
-            ws.close()
+        self._closed(ws for ws, _ in idle)
 
     def forget_workspaces(self) -> None:
         """Drop pooled workspaces (after this server changed the settings)."""
         with self._lock:
             idle, self._pool = self._pool, []
             self._answers.clear()
-        for ws, _ in idle:
-            ws.close()
+        self._closed(ws for ws, _ in idle)
 
     # -- what is kept per load -------------------------------------------------------
 
     def stamp(self, ws: Workspace) -> LoadStamp:
+        """The last load as this workspace sees it.
+
+        An embedded database cannot be loaded by another process while this one
+        holds it open, so its stamp is read once per opening; a database URL may
+        change under us at any time, so it is read on every request.
+        """
+        if not ws.settings.backend.url:
+            with self._lock:
+                found = self._stamps.get(id(ws))
+            if found is not None:
+                return found
         with ws.read() as s:
-            return last_load(s)
+            stamp = last_load(s)
+        if not ws.settings.backend.url:
+            with self._lock:
+                self._stamps[id(ws)] = stamp
+        return stamp
 
     def answer(self, ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()``'s value, kept for this load and settings under ``key``."""
@@ -192,8 +212,8 @@ class Data:
         """The book of accounts as of today, built once per load (and ``extra`` variant)."""
         from tandem.accounts import Book, build_book
 
+        stamp = self.stamp(ws)
         with ws.read() as s:
-            stamp = last_load(s)
             key = (stamp.load_id, s.today, extra)
             with self._lock:
                 found = self._books.get(key)

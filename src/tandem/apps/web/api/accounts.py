@@ -154,6 +154,22 @@ def accounts(
         offset=(page - 1) * per_page,
         limit=per_page,
     )
+    return data_of(request).answer(
+        ws,
+        ("accounts", query, facets),
+        lambda: _listing(book, query, facets, page, per_page, sort, order),
+    )
+
+
+def _listing(
+    book: Any,
+    query: AccountQuery,
+    facets: bool,
+    page: int,
+    per_page: int,
+    sort: SortKey,
+    order: str,
+) -> AccountList:
     found = book.query(query, facets=facets)
     return AccountList(
         as_of=found.as_of.isoformat(),

@@ -101,6 +101,8 @@ def check_dimensions(ws: Workspace, names: list[str], parameter: str) -> None:
     from tandem.errors import UsageError
     from tandem.semantic.dimensions import resolve_name
 
+    if not names:
+        return
     with ws.read() as s:
         columns = list(s.table("accounts").columns)
     for name in names:
