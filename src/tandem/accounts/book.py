@@ -208,6 +208,8 @@ class Book:
         import pyarrow as pa
 
         self.as_of = as_of
+        #: Moves on with every attach: answers built from the book name the version they saw.
+        self.version = 0
         self._db = duckdb.connect(":memory:")
         self._lock = threading.Lock()
         for name in HEALTH_COLUMNS:
@@ -241,6 +243,7 @@ class Book:
             cur.unregister("incoming_extra")
         finally:
             cur.close()
+        self.version += 1
 
     def columns(self) -> list[str]:
         cur = self._cursor()

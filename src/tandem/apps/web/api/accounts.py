@@ -156,7 +156,7 @@ def accounts(
     )
     return data_of(request).answer(
         ws,
-        ("accounts", query, facets),
+        ("accounts", book.version, query, facets),
         lambda: _listing(book, query, facets, page, per_page, sort, order),
     )
 
