@@ -148,11 +148,11 @@ def test_the_account_list_filters_sorts_and_pages(site: tuple[str, str], browser
         with page.expect_response(re.compile(r"/api/accounts\?.*segment=SMB")):
             page.select_option("select[name=segment]", "SMB")
         page.wait_for_selector("#accounts tbody tr")
-        segments = page.locator("#accounts tbody td:nth-child(4)").all_inner_texts()
+        segments = page.locator("#accounts tbody td[data-col=segment]").all_inner_texts()
         assert segments and set(segments) == {"SMB"}
         with page.expect_response(re.compile(r"/api/accounts\?.*sort=name")):
             page.click("#accounts th a:has-text('Account')")
-        names = page.locator("#accounts tbody td:first-child").all_inner_texts()
+        names = page.locator("#accounts tbody td[data-col=name]").all_inner_texts()
         assert names == sorted(names, key=str.lower)
         page.fill("#q", "zz-no-such-account")
         page.press("#q", "Enter")
@@ -175,7 +175,7 @@ def test_a_csm_sees_only_their_book(site: tuple[str, str], browser: object) -> N
         log_in(page, base, "csm", PASSWORD)
         page.goto(f"{base}/accounts")
         page.wait_for_selector("#accounts tbody tr")
-        csms = page.locator("#accounts tbody td:nth-child(6)").all_inner_texts()
+        csms = page.locator("#accounts tbody td[data-col=csm_name]").all_inner_texts()
         assert len(set(csms)) == 1  # one CSM: this member
         assert page.locator("label[data-people]").first.is_hidden()
         shot(page, "accounts-member")

@@ -125,7 +125,7 @@ const Tandem = (() => {
       const tr = el("tr", options.rowAttrs ? options.rowAttrs(row) : {});
       for (const c of columns) {
         const v = c.format ? c.format(row) : number(row[c.key]);
-        tr.append(el("td", { class: c.cls }, v));
+        tr.append(el("td", { class: c.cls, dataset: { col: c.key } }, v));
       }
       body.append(tr);
     }
