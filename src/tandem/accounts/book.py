@@ -212,6 +212,7 @@ class Book:
         self.version = 0
         self._db = duckdb.connect(":memory:")
         self._lock = threading.Lock()
+        self._values: dict[str, list[str]] = {}
         for name in HEALTH_COLUMNS:
             if name not in accounts.column_names:
                 kind = pa.float64() if name == "health_score" else pa.string()
@@ -306,6 +307,10 @@ class Book:
         """The distinct values of a dimension column of the book (for "did you mean")."""
         if column not in ("segment", "region", "industry", "plan"):
             raise ValueError(column)
+        with self._lock:
+            known = self._values.get(column)
+        if known is not None:
+            return known
         cur = self._cursor()
         try:
             rows = cur.execute(
@@ -313,7 +318,10 @@ class Book:
             ).fetchall()
         finally:
             cur.close()
-        return [r[0] for r in rows]
+        found = [r[0] for r in rows]
+        with self._lock:
+            self._values[column] = found
+        return found
 
     def _facets(self, cur: duckdb.DuckDBPyConnection, owner: str | None) -> dict[str, list[Any]]:
         mine = "($owner IS NULL OR csm_id = $owner OR sales_rep_id = $owner)"

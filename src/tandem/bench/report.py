@@ -288,8 +288,12 @@ def render(measured: dict[str, dict[str, Any]], notes: Path = NOTES) -> str:
     from tandem.semantic.catalog import default_catalog
 
     lines = [INTRO.format(metrics=len(default_catalog()))]
+    from tandem.bench.web import lines as web_lines
+
     for figures in measured.values():
         lines += _section(figures)
+        if "web" in figures:
+            lines += ["", *web_lines(figures["web"])]
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines).rstrip() + "\n"

@@ -294,6 +294,11 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
             env=off,
         )
         figures["latency"] = {**hit["seconds"], **small["seconds"]}
+
+        _log(f"{size.name}: the dashboard under concurrent clients")
+        web = {"clients": 2, "per_client": 2, "paint": False} if size.name == "S" else {}
+        day_file = str(day / "usage_events.parquet")
+        figures["web"] = step("web", {"workspace": str(ws), "day": day_file, **web})
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures["machine"] = machine()

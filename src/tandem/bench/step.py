@@ -259,12 +259,22 @@ def _pandas(folder: Path, slug: str, ms: list[core.Month]) -> core.Rows:
     return pandas_baseline.compute(slug, pandas_baseline.read(folder, slug), ms)
 
 
+def web(args: Args) -> dict[str, Any]:
+    """The dashboard under concurrent clients (:mod:`tandem.bench.web`)."""
+    from tandem.bench.web import measure
+
+    day = Path(args["day"]) if args.get("day") else None
+    options = {k: args[k] for k in ("clients", "per_client", "paint") if k in args}
+    return measure(Path(args["workspace"]), day=day, **options)
+
+
 STEPS: dict[str, Callable[[Args], dict[str, Any]]] = {
     "load": load,
     "catalog": catalog,
     "refresh": refresh,
     "five": five,
     "latency": latency,
+    "web": web,
 }
 
 

@@ -6,8 +6,9 @@ and measures, with ``clients`` concurrent clients (threads, one keep-alive
 connection each, an API token):
 
 - **warm**: the result cache and the server's answers filled by two passes of
-  the same requests, the book of accounts built; p50 / p95 / max per kind of request: the scorecard (when the server has
-  it), a metric page's series, the account list (pages, filters, sorts);
+  the same requests, the book of accounts built; p50 / p95 / max per kind of
+  request: the scorecard (when the server has it), a metric page's series, the
+  account list (pages, filters, sorts);
 - **cold**: nothing kept (the result cache and ``[web] response_cache`` off):
   every metric request computed from the store, every account list queried
   from the book; and, apart, the first account-list request after the server
@@ -51,7 +52,6 @@ SLUGS = (
     "first_contact_resolution",
 )
 SORTS = ("mrr", "name", "segment", "csm", "status")
-SEGMENTS = (None, "SMB", "Mid-Market", "Enterprise")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -130,7 +130,7 @@ def serve(workspace: Path, env: dict[str, str] | None = None) -> Iterator[Server
             _say(f"server log: {errors[-1500:]}")
 
 
-def _requests(kind: str, n: int, seed: int) -> list[str]:
+def _requests(kind: str, n: int, seed: int, segments: tuple[str | None, ...]) -> list[str]:
     """``n`` paths of one kind, varied the way people click (pages, filters, sorts)."""
     out = []
     for i in range(n):
@@ -140,7 +140,7 @@ def _requests(kind: str, n: int, seed: int) -> list[str]:
             by = "&by=segment" if k % 3 == 1 else ""
             out.append(f"/api/metrics/{slug}?grain=month{by}")
         elif kind == "accounts":
-            segment = SEGMENTS[k % len(SEGMENTS)]
+            segment = segments[k % len(segments)]
             page = 1 + (k * 7) % 40
             sort = SORTS[k % len(SORTS)]
             filt = f"&segment={segment}" if segment else ""
@@ -181,6 +181,7 @@ def hammer(
     clients: int = CLIENTS,
     per_client: int = PER_CLIENT,
     until: threading.Event | None = None,
+    segments: tuple[str | None, ...] = (None,),
 ) -> Pass:
     """``clients`` threads, each sending its share of requests (or until ``until`` is set)."""
     result = Pass()
@@ -189,7 +190,7 @@ def hammer(
 
     def client(number: int) -> None:
         con = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-        paths = _requests(kind, per_client, seed=number * per_client)
+        paths = _requests(kind, per_client, seed=number * per_client, segments=segments)
         i = 0
         try:
             while True:
@@ -238,6 +239,21 @@ def _one(server: Server, token: str, path: str) -> tuple[int, float]:
         return response.status, time.perf_counter() - start
     finally:
         con.close()
+
+
+def _segments(server: Server, token: str) -> list[str]:
+    """The workspace's segments, for the account-list filters the clients use."""
+    con = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+    try:
+        con.request(
+            "GET",
+            "/api/accounts?facets=true&per_page=1",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        facets = json.loads(con.getresponse().read())["facets"]
+    finally:
+        con.close()
+    return list(facets["segment"])
 
 
 def _has(server: Server, token: str, path: str) -> bool:
@@ -319,14 +335,15 @@ def measure(
         figures["server_start_seconds"] = round(server.started_seconds, 2)
         _, took = _one(server, token, "/api/accounts")
         figures["book_build_ms"] = round(took * 1000, 1)
+        mix = (None, *_segments(server, token))
         kinds = _kinds(server, token)
         warm: dict[str, Any] = {}
         for kind in kinds:
             _say(f"warm {kind}")
             for _ in range(2):  # fill the caches and the pool of open workspaces
-                hammer(server, token, kind, clients=clients, per_client=per_client)
+                hammer(server, token, kind, clients=clients, per_client=per_client, segments=mix)
             warm[kind] = hammer(
-                server, token, kind, clients=clients, per_client=per_client
+                server, token, kind, clients=clients, per_client=per_client, segments=mix
             ).summary()
         figures["warm"] = warm
         if paint and Path(CHROMIUM).exists():
@@ -342,19 +359,19 @@ def measure(
             if kind == "accounts":
                 hammer(server, token, kind, clients=1, per_client=1)  # the book, once per load
             cold[kind] = hammer(
-                server, token, kind, clients=clients, per_client=per_client
+                server, token, kind, clients=clients, per_client=per_client, segments=mix
             ).summary()
         figures["cold"] = cold
 
     if day is not None:
         with serve(workspace) as server:
             for kind in kinds:
-                hammer(server, token, kind, clients=clients, per_client=2)
+                hammer(server, token, kind, clients=clients, per_client=2, segments=mix)
             done = threading.Event()
             passes: dict[str, Pass] = {}
 
             def run(kind: str, share: int) -> None:
-                passes[kind] = hammer(server, token, kind, clients=share, until=done)
+                passes[kind] = hammer(server, token, kind, clients=share, until=done, segments=mix)
 
             share = max(1, clients // len(kinds))
             workers = [threading.Thread(target=run, args=(k, share)) for k in kinds]

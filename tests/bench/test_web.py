@@ -1,0 +1,27 @@
+"""The web benchmark step, tiny: a real server, two clients, every figure present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tandem.bench.web import lines, measure
+from tests.company import make_workspace
+
+
+def test_web_step_measures_warm_cold_and_a_load(tmp_path: Path) -> None:
+    path = make_workspace(tmp_path)
+    day = tmp_path / "day"
+    day.mkdir()
+    (day / "survey_responses.csv").write_text(
+        "response_id,account_id,survey,score,responded_at\nV77,A3,nps,10,2026-10-02\n"
+    )
+    figures = measure(path, day=day, clients=2, per_client=2, paint=False)
+    for phase in ("warm", "cold"):
+        for kind in ("metric", "accounts"):
+            summary = figures[phase][kind]
+            assert summary["requests"] == 4 and summary["errors"] == 0, summary
+            assert 0 < summary["p50_ms"] <= summary["p95_ms"] <= summary["max_ms"]
+    during = figures["during_load"]
+    assert {"metric", "accounts", "load_seconds", "load_exit"} <= set(during)
+    text = "\n".join(lines(figures))
+    assert "| metric |" in text and "During a load" in text
