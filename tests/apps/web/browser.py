@@ -36,7 +36,9 @@ ARGS = [
 ]
 LAPTOP = {"width": 1366, "height": 860}
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(os.environ.get("TANDEM_SCREENSHOTS", Path(__file__).parents[3] / "build" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("TANDEM_SCREENSHOTS", Path(__file__).parents[3] / "build" / "screenshots")
+)
 
 
 def free_port() -> int:
@@ -85,16 +87,22 @@ class Watch:
         return any(part in url for part in self.allow)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not self._allowed(message.location.get("url", "") + message.text):
+        if message.type == "error" and not self._allowed(
+            message.location.get("url", "") + message.text
+        ):
             self.problems.append(f"console error: {message.text} at {message.location}")
 
     def _failed(self, request: Request) -> None:
         if not self._allowed(request.url):
-            self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
+            self.problems.append(
+                f"request failed: {request.method} {request.url} {request.failure}"
+            )
 
     def _response(self, response: Response) -> None:
         if response.status >= 400 and not self._allowed(response.url):
-            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+            self.problems.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
 
     def check(self) -> None:
         assert not self.problems, "\n".join(self.problems)
