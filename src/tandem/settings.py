@@ -38,6 +38,13 @@ class BackendSettings(BaseModel):
     database_file: str = Field(
         "tandem.duckdb", description="Embedded DuckDB file, relative to the workspace"
     )
+    lock_timeout: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        description="Seconds a load waits for another load on the same workspace to finish "
+        "before giving up",
+    )
     memory_limit: str = Field(
         "auto",
         description="Memory the embedded database may use before spilling to disk, e.g. "

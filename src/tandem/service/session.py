@@ -1,7 +1,9 @@
 """Read sessions: what scorecards, health, alerts and models read the workspace through.
 
-A session hands out the workspace's tables as Ibis expressions and runs them,
-so code above the service never touches a store or a database connection.
+A session holds one generation of the workspace's tables for its duration (a
+load that publishes meanwhile is seen by the next session, whole) and hands out
+the tables as Ibis expressions, so code above the service never touches a
+store or a database connection.
 """
 
 from __future__ import annotations
@@ -42,3 +44,7 @@ class ReadSession:
     def extent(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day with any dated row, or None for an empty workspace."""
         return self._store.extent()
+
+    def last_loaded_at(self) -> dt.datetime | None:
+        """When the last load that changed something committed (UTC)."""
+        return self._store.last_loaded_at()
