@@ -163,7 +163,7 @@ def _subs() -> list[dict[str, Any]]:
                 "F": (61, False),
             },
         ),
-        # B bridged: censored at 1 Jul − 1 Jan = 182; D's lapse of 3 days is within 7: censored at 119.
+        # B bridged: censored at 1 Jul − 1 Jan = 182; D's 3-day lapse is within 7: censored.
         (
             7,
             {

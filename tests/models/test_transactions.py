@@ -1,4 +1,4 @@
-"""Purchase histories: the papers' conventions on hand-made orders, and the authors' CDNOW summary."""
+"""Purchase histories: the papers' conventions on hand-made orders, and the CDNOW summary."""
 
 from __future__ import annotations
 
