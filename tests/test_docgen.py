@@ -33,7 +33,7 @@ def test_main_writes_and_checks(tmp_path: Path) -> None:
 
 def test_metrics_document_lists_every_metric_knob_and_component() -> None:
     from tandem.docgen import render_metrics
-    from tandem.metrics.catalog import all_metrics
+    from tandem.semantic.catalog import all_metrics
     from tandem.settings import MetricSettings
 
     text = render_metrics()

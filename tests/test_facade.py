@@ -11,7 +11,7 @@ import tandem
 
 
 def test_workspace_is_the_facade(tmp_path: Path) -> None:
-    from tandem.workspace import Workspace
+    from tandem.service.workspace import Workspace
 
     assert tandem.Workspace is Workspace
     ws = tandem.Workspace.init(tmp_path / "ws")

@@ -9,7 +9,7 @@ import pytest
 
 from tandem.errors import ConfigError
 from tandem.settings import load_settings
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 
 
 def test_memory_limit_reaches_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,13 +11,13 @@ __all__ = ["Workspace", "__version__"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from tandem.workspace import Workspace
+    from tandem.service.workspace import Workspace
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use, so `tandem --help` and the loaders stay quick to start.
     if name == "Workspace":
-        from tandem.workspace import Workspace
+        from tandem.service.workspace import Workspace
 
         return Workspace
     raise AttributeError(f"module 'tandem' has no attribute {name!r}")

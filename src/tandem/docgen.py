@@ -132,7 +132,7 @@ _SHARED = """\
 
 def render_metrics() -> str:
     """``docs/metrics.md``: every metric of the catalog with its formula, components and knobs."""
-    from tandem.metrics.catalog import MEASURES, SOURCES, all_metrics, knobs_of
+    from tandem.semantic.catalog import MEASURES, SOURCES, all_metrics, knobs_of
     from tandem.settings import MetricSettings
 
     metrics = all_metrics()
@@ -140,7 +140,7 @@ def render_metrics() -> str:
     lines = [
         "# Metrics",
         "",
-        _GENERATED.format(source="src/tandem/metrics/"),
+        _GENERATED.format(source="src/tandem/semantic/"),
         "",
         f"The catalog holds {len(metrics)} metrics. `tandem metrics` lists them with the knob "
         "values in force in a workspace; `tandem metric SLUG` computes one; `tandem explain "

@@ -18,9 +18,9 @@ import pytest
 from tandem.bench import core, pandas_baseline, sql_baseline
 from tandem.bench.report import render
 from tandem.bench.run import split_last_day, step
-from tandem.metrics.engine import SmallSampleWarning
+from tandem.engine.compute import SmallSampleWarning
 from tandem.synth import SynthConfig, generate
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 
 MONTHS = core.months(dt.date(2026, 10, 1), 8)
 
@@ -164,7 +164,7 @@ def test_bench_end_to_end_at_s(tmp_path: Path) -> None:
     """``tandem bench --size S`` from generation to report, with every folder its own."""
     from typer.testing import CliRunner
 
-    from tandem.cli import app
+    from tandem.apps.cli import app
 
     out, results, cache, work = (tmp_path / n for n in ("report.md", "results", "cache", "work"))
     args = ["bench", "--size", "S", "--out", str(out), "--results", str(results)]

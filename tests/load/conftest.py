@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 from tests.load.files import write
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tandem.errors import InputError
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 
 
 def write(path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from tandem.errors import InputError
 from tandem.store import Staged, TableCounts
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 from tests.load.files import refused, rows, snapshot, write
 
 ACCOUNTS = """

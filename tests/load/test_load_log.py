@@ -9,7 +9,7 @@ import pytest
 
 from tandem.errors import InputError
 from tandem.store import EVERYTHING
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 
 
 def _write(path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from tandem.errors import UsageError
 from tandem.load.mapping import assign, header_key, read_mapping
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 from tests.load.files import rows, write
 
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 from tests.load.files import refused, rows, write
 
 ACCOUNTS = """

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tandem.settings import LoadSettings, MetricSettings, Settings
-from tandem.workspace import Workspace
+from tandem.service.workspace import Workspace
 from tests.load.files import refused, rows, write
 
 LAST = "Nothing was loaded."

@@ -33,8 +33,9 @@ class Tables:
 
 
 def tables(ws: Workspace) -> Tables:
-    """The Ibis tables a model reads: the one place tests reach into the store."""
-    return Tables(*(ws.store.table(n) for n in ("orders", "subscriptions", "accounts")))
+    """The Ibis tables a model reads, from a read session (the one place tests get them)."""
+    with ws.read() as session:
+        return Tables(*(session.table(n) for n in ("orders", "subscriptions", "accounts")))
 
 
 def lifetimes_file(name: str) -> Path:

@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tandem.errors import InputError, UnsupportedOperation
-from tandem.metrics import catalog
-from tandem.metrics.engine import SmallSampleWarning, backend_support
-from tandem.workspace import Workspace
+from tandem.semantic import catalog
+from tandem.engine.compute import SmallSampleWarning, backend_support
+from tandem.service.workspace import Workspace
 
 #: One worker runs every backend test: one JVM, one copy of the fixtures.
 pytestmark = pytest.mark.xdist_group("backends")

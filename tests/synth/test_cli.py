@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tandem.cli import app
+from tandem.apps.cli import app
 from tandem.schema import TABLE_NAMES
 
 TANDEM = Path(sys.executable).parent / "tandem"

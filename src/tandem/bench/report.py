@@ -167,7 +167,7 @@ def _five(five: dict[str, Any], problems: list[str]) -> list[str]:
 
 
 def render(measured: dict[str, dict[str, Any]], notes: Path = NOTES) -> str:
-    from tandem.metrics.catalog import all_metrics
+    from tandem.semantic.catalog import all_metrics
 
     lines = [INTRO.format(metrics=len(all_metrics()))]
     for figures in measured.values():

@@ -69,7 +69,7 @@ def default_cache() -> Path:
 
 
 def _tandem() -> list[str]:
-    return [sys.executable, "-m", "tandem.cli"]
+    return [sys.executable, "-m", "tandem.apps.cli"]
 
 
 def _log(message: str) -> None:

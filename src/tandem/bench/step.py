@@ -51,7 +51,7 @@ def _months(args: Args) -> list[core.Month]:
 
 def load(args: Args) -> dict[str, Any]:
     """``Workspace.load`` of the given paths into an existing workspace."""
-    from tandem.workspace import Workspace
+    from tandem.service.workspace import Workspace
 
     with Workspace(args["workspace"]) as ws:
         seconds, report = _timed(lambda: ws.load([Path(p) for p in args["paths"]]))
@@ -61,7 +61,7 @@ def load(args: Args) -> dict[str, Any]:
 
 def catalog(args: Args) -> dict[str, Any]:
     """The whole catalog at month grain, for each ``by``, twice in one process."""
-    from tandem.workspace import Workspace
+    from tandem.service.workspace import Workspace
 
     ms = _months(args)
     out: dict[str, Any] = {}
@@ -81,7 +81,7 @@ def catalog(args: Args) -> dict[str, Any]:
 def refresh(args: Args) -> dict[str, Any]:
     """Cached catalog: fill, re-read, load one more day, refresh; then a full recompute."""
     from tandem.settings import load_settings
-    from tandem.workspace import Workspace
+    from tandem.service.workspace import Workspace
 
     ms = _months(args)
     out: dict[str, float] = {}
@@ -124,7 +124,7 @@ def five(args: Args) -> dict[str, Any]:
     seconds: dict[str, list[float]] = {}
     results: core.Results = {}
     if impl == "tandem":
-        from tandem.workspace import Workspace
+        from tandem.service.workspace import Workspace
 
         with Workspace(args["workspace"]) as ws:
             for slug in core.FIVE:

@@ -193,7 +193,7 @@ def _checked(
     """``fitted`` with its holdout comparison and tracking weeks."""
     from dataclasses import replace
 
-    from tandem.metrics.calendar import from_day_number
+    from tandem.semantic.calendar import from_day_number
 
     members = None
     if groups is not None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def resolve(by: str, accounts: ibis.Table) -> str:
     """The dimension ``by`` names (aliases resolved), or a UsageError listing the choices."""
-    from tandem.metrics.dimensions import resolve_name
+    from tandem.semantic.dimensions import resolve_name
 
     return resolve_name(by, list(accounts.columns))
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tandem.metrics.calendar import from_day_number
 from tandem.models.bgnbd import BGNBD
 from tandem.models.transactions import Customers
+from tandem.semantic.calendar import from_day_number
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def tracking(
     model: BGNBD, customers: Customers, weekly_actual: dict[int, int], start: dt.date
 ) -> tuple[Week, ...]:
     """Weekly repeat purchases of the cohort from ``start`` to the last day observed."""
-    from tandem.metrics.calendar import day_number
+    from tandem.semantic.calendar import day_number
 
     window = customers.window
     last = window.holdout_end or window.calibration_end

@@ -1,7 +1,7 @@
 """Customer survival for subscription businesses: Kaplan-Meier curves and the log-rank test.
 
 A customer's **lifetime** is their first spell of paid coverage, by the
-catalog's own definition (:func:`tandem.metrics.coverage.islands_of`: MRR > 0,
+catalog's own definition (:func:`tandem.semantic.coverage.islands_of`: MRR > 0,
 gaps of at most ``churn_grace_days`` bridged): from the first paid day to
 the first day without paid coverage, in days. Only what was known on the
 as-of date counts: rows starting after it are ignored and coverage is cut at
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tandem.metrics.calendar import day_number
+from tandem.semantic.calendar import day_number
 
 if TYPE_CHECKING:
     import ibis
@@ -112,7 +112,7 @@ def lifetimes(
     """Every customer's first spell of paid coverage as known on ``as_of``."""
     import ibis
 
-    from tandem.metrics.coverage import islands_of
+    from tandem.semantic.coverage import islands_of
 
     s = subscriptions
     cap = ibis.date((as_of + dt.timedelta(days=1)).isoformat())

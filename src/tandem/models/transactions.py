@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tandem.metrics.calendar import day_expr, day_number
+from tandem.semantic.calendar import day_expr, day_number
 
 if TYPE_CHECKING:
     import ibis

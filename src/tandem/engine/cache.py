@@ -1,0 +1,215 @@
+"""Recompute only what changed: per-period source aggregates kept between requests.
+
+What is kept is each source's aggregate per period (and dimension group): the
+small table the formulas are applied to. An entry is keyed by everything that
+defines it (workspace id, source, grain, dimensions, measures, every knob, the
+definitions version) and remembers the last load it has seen.
+
+Every load logs, per changed table, the earliest date its change touches
+(``Store.apply``). A change at day d can only alter periods ending on or after
+d: every source places rows by a date no earlier than its table's time column,
+revenue at day t depends on subscription rows starting by t (and grace bridges,
+which reach back ``churn_grace_days``), and CLV's churn window looks back, never
+forward. So after a load, only the periods ending on or after the earliest
+touched date are recomputed; the others are read back. A change to accounts or
+team members (attributes behind every dimension) makes everything stale.
+
+The cache is on for the embedded database, where every change goes through
+``tandem load``; for a database URL other tools may write too, so it is off
+unless ``[cache] mode = "on"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tandem.semantic import catalog
+from tandem.semantic.calendar import Period, period
+from tandem.store import EVERYTHING, LoadEntry
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from tandem.engine.frame import Frame
+    from tandem.store import Store
+
+DIMENSION_TABLES = ("accounts", "team_members", "subscriptions")
+_READS: dict[str, frozenset[str]] = {}
+
+
+@dataclass(frozen=True)
+class Entry:
+    rows: pa.Table
+    periods: frozenset[int]
+    watermark: int
+
+
+class ResultCache:
+    def __init__(self, folder: Path, store: Store) -> None:
+        self.folder = folder
+        self.store = store
+        self._loads: list[LoadEntry] | None = None
+
+    def aggregates(
+        self,
+        frame: Frame,
+        by_source: dict[str, list[catalog.Measure]],
+        compute: AggregateFn,
+    ) -> dict[str, pa.Table | None]:
+        """Each source's aggregates for the frame's periods, computing only stale periods."""
+        from tandem.engine.frame import Frame
+
+        self._loads = None  # read the log afresh: a load may have run since the last request
+        watermark = self.store.last_load()
+        wanted = {p.key: p for p in frame.periods}
+        plans: dict[str, tuple[str, Entry | None, frozenset[int]]] = {}
+        for name, items in by_source.items():
+            key = self._key(frame, name, items)
+            entry = self._read(key)
+            fresh = self._fresh(entry, frame, name) if entry else frozenset()
+            plans[name] = (key, entry, fresh)
+        out: dict[str, pa.Table | None] = {}
+        groups: dict[frozenset[int], list[str]] = {}
+        for name, (_, _, fresh) in plans.items():
+            groups.setdefault(frozenset(wanted) - fresh, []).append(name)
+        for stale, names in groups.items():
+            sub = None
+            if stale:
+                periods = [wanted[k] for k in sorted(stale)]
+                sub = Frame(frame.store, frame.knobs, frame.grain, periods, frame.dims)
+            try:
+                for name in names:
+                    key, entry, fresh = plans[name]
+                    part = compute(sub, name, by_source[name]) if sub is not None else None
+                    out[name] = self._merge(key, entry, fresh, stale, part, watermark, wanted)
+            finally:
+                if sub is not None:
+                    sub.close()
+        return out
+
+    def _merge(
+        self,
+        key: str,
+        entry: Entry | None,
+        fresh: frozenset[int],
+        stale: frozenset[int],
+        part: pa.Table | None,
+        watermark: int,
+        wanted: dict[int, Period],
+    ) -> pa.Table | None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if part is None and stale:
+            return None  # nothing to keep (a company-wide source cut by a dimension)
+        kept = entry.rows if entry is not None else None
+        if kept is not None:
+            keep = pc.is_in(kept["period_key"], pa.array(sorted(fresh), pa.int64()))
+            kept = kept.filter(keep)
+        pieces = [t for t in (kept, part) if t is not None]
+        rows = (
+            pa.concat_tables(pieces, promote_options="permissive")
+            if len(pieces) > 1
+            else (pieces[0])
+        )
+        if stale:
+            self._write(key, rows, fresh | stale, watermark)
+        mask = pc.is_in(rows["period_key"], pa.array(sorted(wanted), pa.int64()))
+        return rows.filter(mask)
+
+    def _fresh(self, entry: Entry, frame: Frame, source: str) -> frozenset[int]:
+        """The entry's periods that no later load can have touched."""
+        stale_from = self._dirty_from(entry.watermark, frame, source)
+        if stale_from is None:
+            return entry.periods
+        return frozenset(k for k in entry.periods if period(k, frame.grain).end < stale_from)
+
+    def _dirty_from(self, watermark: int, frame: Frame, source: str) -> dt.date | None:
+        reads = self._reads(frame, source)
+        cutting = bool(frame.dims.needed)
+        first: dt.date | None = None
+        for load in self._loads_since(watermark):
+            if cutting and load.table in DIMENSION_TABLES:
+                return EVERYTHING
+            if load.table not in reads:
+                continue
+            day = load.changed_from
+            if load.table == "subscriptions" and day > EVERYTHING:
+                day = max(EVERYTHING, day - dt.timedelta(days=frame.knobs.churn_grace_days))
+            first = day if first is None else min(first, day)
+        return first
+
+    def _loads_since(self, watermark: int) -> list[LoadEntry]:
+        if self._loads is None:
+            self._loads = self.store.loads_since(0)
+        return [e for e in self._loads if e.load_id > watermark]
+
+    def _reads(self, frame: Frame, source: str) -> frozenset[str]:
+        """The workspace tables a source reads, found in its (unmaterialised) expression."""
+        if source not in _READS:
+            import ibis.expr.operations as ops
+
+            from tandem.semantic.dimensions import DimensionSet
+            from tandem.engine.frame import Frame
+
+            probe = Frame(
+                frame.store,
+                frame.knobs,
+                frame.grain,
+                frame.periods[:1],
+                DimensionSet(),
+                materialize=False,
+            )
+            expr = probe.source(source)
+            _READS[source] = frozenset(t.name for t in expr.op().find(ops.DatabaseTable))
+        return _READS[source]
+
+    def _key(self, frame: Frame, source: str, items: list[catalog.Measure]) -> str:
+        payload = {
+            "workspace": self.store.identity(),
+            "version": catalog.DEFINITIONS_VERSION,
+            "source": source,
+            "grain": frame.grain.value,
+            "by": list(frame.dims.by),
+            "where": [list(w) for w in frame.dims.where],
+            "measures": sorted(m.name for m in items),
+            "knobs": frame.knobs.model_dump(mode="json"),
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+    def _read(self, key: str) -> Entry | None:
+        import pyarrow.parquet as pq
+
+        path = self.folder / f"{key}.parquet"
+        if not path.exists():
+            return None
+        try:
+            table = pq.read_table(path)
+            meta = json.loads(table.schema.metadata[b"tandem"])
+        except (OSError, KeyError, ValueError):
+            return None  # unreadable: recompute and overwrite
+        return Entry(
+            table.replace_schema_metadata(None), frozenset(meta["periods"]), int(meta["watermark"])
+        )
+
+    def _write(self, key: str, rows: pa.Table, periods: frozenset[int], watermark: int) -> None:
+        import pyarrow.parquet as pq
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta = {"periods": sorted(periods), "watermark": watermark}
+        target = self.folder / f"{key}.parquet"
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        pq.write_table(rows.replace_schema_metadata({"tandem": json.dumps(meta)}), tmp)
+        os.replace(tmp, target)
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    AggregateFn = Callable[[Frame, str, list[catalog.Measure]], pa.Table | None]

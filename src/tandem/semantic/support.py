@@ -1,0 +1,107 @@
+"""Support metrics: customer escalation rate and first contact resolution."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
+from tandem.semantic.catalog import metric as declare
+from tandem.semantic.formula import percent
+
+if TYPE_CHECKING:
+    import ibis
+
+    from tandem.engine.frame import Frame
+
+
+@source(
+    "escalations",
+    "One row per account that is a customer on any day of the period, with its escalated "
+    "tickets created in the period.",
+)
+def escalations(f: Frame) -> ibis.Table:
+    customers = f.source("customer_periods")
+    t = f.table("tickets")
+    placed = f.place(t.filter(t.escalated), t.created_at)
+    escalated = placed.group_by(["account_id", "period_key"]).aggregate(
+        escalated_tickets=placed.count()
+    )
+    j = customers.left_join(escalated, ["account_id", "period_key"]).select(
+        customers, escalated.escalated_tickets
+    )
+    return j.mutate(escalated_tickets=j.escalated_tickets.fill_null(0))
+
+
+@source("resolved_tickets", "One row per ticket resolved in the period.")
+def resolved_tickets(f: Frame) -> ibis.Table:
+    t = f.table("tickets")
+    placed = f.place(t.filter(t.resolved_at.notnull()), t.resolved_at)
+    return placed.select(
+        "ticket_id",
+        "account_id",
+        "period_key",
+        "created_at",
+        "resolved_at",
+        "contacts",
+        "escalated",
+        "channel",
+    )
+
+
+measures(
+    Measure(
+        "customers_in_period",
+        "escalations",
+        Agg.COUNT,
+        "C: accounts that are customers on any day of the period",
+    ),
+    Measure(
+        "escalating_customers",
+        "escalations",
+        Agg.COUNT,
+        "Accounts of C with an escalated ticket created in the period",
+        where=lambda t: t.escalated_tickets > 0,
+    ),
+    Measure("resolved_tickets", "resolved_tickets", Agg.COUNT, "Tickets resolved in the period"),
+    Measure(
+        "resolved_on_first_contact",
+        "resolved_tickets",
+        Agg.COUNT,
+        "Tickets resolved in the period with exactly one contact",
+        where=lambda t: t.contacts == 1,
+    ),
+)
+
+declare(
+    Metric(
+        slug="customer_escalation_rate",
+        name="Customer escalation rate",
+        unit=Unit.PERCENT,
+        direction=Direction.LOWER,
+        teams=(Team.SALES, Team.SERVICE),
+        description="100 × accounts of C with an escalated ticket created in the period / C, where "
+        "C = accounts that are customers on any day of the period. Escalations from accounts "
+        "that are not customers in the period are not counted. No value when C is empty.",
+        measures=("escalating_customers", "customers_in_period"),
+        value=lambda c, k: percent(c["escalating_customers"], c["customers_in_period"]),
+        knobs=("churn_grace_days",),
+        seeds=("000",),
+        domain="support",
+    )
+)
+declare(
+    Metric(
+        slug="first_contact_resolution",
+        name="First contact resolution",
+        unit=Unit.PERCENT,
+        direction=Direction.HIGHER,
+        teams=(Team.SERVICE, Team.SALES),
+        description="100 × tickets resolved in the period with contacts = 1 / tickets resolved "
+        "in the period. Unresolved tickets count nowhere until they are resolved. No value "
+        "when no ticket was resolved.",
+        measures=("resolved_on_first_contact", "resolved_tickets"),
+        value=lambda c, k: percent(c["resolved_on_first_contact"], c["resolved_tickets"]),
+        seeds=("002",),
+        domain="support",
+    )
+)

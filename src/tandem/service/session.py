@@ -1,0 +1,46 @@
+"""Read sessions: what scorecards, health, alerts and models read the workspace through.
+
+A session hands out the workspace's tables as Ibis expressions and runs them,
+so code above the service never touches a store or a database connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ibis
+    import pyarrow as pa
+
+    from tandem.settings import Settings
+    from tandem.store import Store
+
+
+class ReadSession:
+    """Read access to one workspace's tables (never writes)."""
+
+    def __init__(self, store: Store, settings: Settings, today: dt.date) -> None:
+        self._store = store
+        self.settings = settings
+        #: The day the session treats as today (UTC), injected by the workspace's clock.
+        self.today = today
+
+    @property
+    def backend(self) -> str:
+        """The backend's name: duckdb, postgres or pyspark."""
+        return self._store.name
+
+    def table(self, name: str) -> ibis.Table:
+        """A canonical table (or any stored table) as an Ibis expression."""
+        return self._store.table(name)
+
+    def run(self, expr: ibis.Table) -> pa.Table:
+        """The rows of ``expr`` as an Arrow table."""
+        return self._store.run(expr)
+
+    def extent(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last day with any dated row, or None for an empty workspace."""
+        from tandem.engine.compute import data_extent
+
+        return data_extent(self._store)
