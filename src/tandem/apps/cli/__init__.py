@@ -334,6 +334,11 @@ def bench(
         raise typer.Exit(1)
 
 
+from tandem.apps.cli import models as _models  # noqa: E402 - the commands need the helpers above
+
+_models.register(app)
+
+
 def main() -> None:
     """Entry point. Typer reports usage errors itself (exit 2); user errors land here."""
     import warnings
