@@ -118,13 +118,17 @@ def workspace(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
         ws.close()
 
 
-@pytest.fixture(scope="session")
-def cdnow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+def make_cdnow(folder: Path) -> Workspace:
     """A workspace holding the CDNOW sample as ``orders`` (6,919 orders, 2,357 accounts)."""
     orders = [
         {"order_id": f"o{i}", "account_id": a, "ordered_at": d.isoformat(), "amount": v}
         for i, (a, d, v) in enumerate(cdnow_purchases())
     ]
-    ws = make_workspace(tmp_path_factory.mktemp("cdnow"), {"orders": orders})
+    return make_workspace(folder, {"orders": orders})
+
+
+@pytest.fixture(scope="session")
+def cdnow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = make_cdnow(tmp_path_factory.mktemp("cdnow"))
     yield ws
     ws.close()

@@ -170,7 +170,7 @@ def kaplan_meier(days: np.ndarray, churned: np.ndarray, group: str | None = None
     below = np.nonzero(survival <= 0.5)[0]
     rows = pa.table(
         {
-            "days": np.concatenate([[0.0], times]),
+            "days": _whole(np.concatenate([[0.0], times])),
             "at_risk": np.concatenate([[len(days)], at_risk]).astype(np.int64),
             "events": np.concatenate([[0], events]),
             "survival": np.concatenate([[1.0], survival]),
@@ -186,6 +186,11 @@ def kaplan_meier(days: np.ndarray, churned: np.ndarray, group: str | None = None
         median_days=float(times[below[0]]) if len(below) else None,
         rows=rows,
     )
+
+
+def _whole(days: np.ndarray) -> np.ndarray:
+    """Days as integers when they are whole (lifetimes always are)."""
+    return days.astype(np.int64) if np.all(np.mod(days, 1) == 0) else days
 
 
 def logrank(days: np.ndarray, churned: np.ndarray, codes: np.ndarray) -> LogRank:
