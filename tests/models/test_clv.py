@@ -16,8 +16,8 @@ from tandem.models.clv import (
     ACCOUNT_COLUMNS,
     AccountPredictions,
     ClvRequest,
-    account_predictions,
     fit_clv,
+    score_accounts,
 )
 from tandem.models.estimation import ModelRefused
 from tandem.settings import ModelSettings
@@ -133,7 +133,7 @@ def test_per_group_fits_and_refusals(drawn: ibis.Table) -> None:
 @pytest.fixture(scope="module")
 def scored(drawn: ibis.Table) -> AccountPredictions:
     knobs = ModelSettings(discount_rate=0.0)
-    return account_predictions(
+    return score_accounts(
         drawn, knobs, gross_margin=0.6, horizon_weeks=26, calibration_end=CAL_END, today=TODAY
     )
 
@@ -152,7 +152,7 @@ def test_discounting_week_by_week(drawn: ibis.Table) -> None:
     """Horizon 2 weeks, 10% a year: clv = m × (E1 / 1.1^(7/365.25) + (E2 − E1) / 1.1^(14/365.25))
     with E1, E2 the expected purchases over 1 and 2 weeks."""
     knobs = ModelSettings(discount_rate=0.1)
-    got = account_predictions(
+    got = score_accounts(
         drawn, knobs, gross_margin=1.0, horizon_weeks=2, calibration_end=CAL_END, today=TODAY
     )
     rows = got.rows.to_pandas()
@@ -166,10 +166,10 @@ def test_discounting_week_by_week(drawn: ibis.Table) -> None:
 
 def test_weeks_in_the_output_whatever_the_unit(drawn: ibis.Table) -> None:
     """The time unit changes α (in days: α / 7) but not the predictions or the weeks shown."""
-    weekly = account_predictions(
+    weekly = score_accounts(
         drawn, ModelSettings(), gross_margin=1.0, calibration_end=CAL_END, today=TODAY
     )
-    daily = account_predictions(
+    daily = score_accounts(
         drawn,
         ModelSettings(time_unit_days=1.0),
         gross_margin=1.0,
@@ -184,7 +184,7 @@ def test_weeks_in_the_output_whatever_the_unit(drawn: ibis.Table) -> None:
 
 def test_horizon_must_be_positive(drawn: ibis.Table) -> None:
     with pytest.raises(UsageError, match="--horizon-weeks 0: must be more than 0"):
-        account_predictions(drawn, ModelSettings(), gross_margin=1.0, horizon_weeks=0, today=TODAY)
+        score_accounts(drawn, ModelSettings(), gross_margin=1.0, horizon_weeks=0, today=TODAY)
 
 
 def test_empty_orders_are_refused(workspace: Callable[..., Workspace]) -> None:

@@ -1,7 +1,7 @@
 """Predictive customer lifetime value: BG/NBD × Gamma-Gamma on the ``orders`` table.
 
 :func:`fit_clv` fits both models on the calibration cohort (optionally per
-group, and checked against a holdout); :func:`account_predictions` scores
+group, and checked against a holdout); :func:`score_accounts` scores
 every customer: P(alive), expected purchases over a horizon, expected value
 per purchase and the discounted, margin-weighted lifetime value::
 
@@ -220,8 +220,14 @@ class AccountPredictions:
     gross_margin: float
     rows: pa.Table
 
+    def predicted(self) -> pa.Table:
+        """account_id, predicted_clv and p_alive: what the health score and account pages show."""
+        return self.rows.select(["account_id", "clv", "p_alive"]).rename_columns(
+            ["account_id", "predicted_clv", "p_alive"]
+        )
 
-def account_predictions(
+
+def score_accounts(
     orders: ibis.Table,
     knobs: ModelSettings,
     *,

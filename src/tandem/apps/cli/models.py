@@ -204,18 +204,15 @@ def accounts(
     fmt: FormatOpt = "table",
 ) -> None:
     """Per account: P(alive), expected purchases and value over the horizon, and CLV."""
-    from tandem.models.clv import account_predictions
     from tandem.models.export import predictions_json
+    from tandem.models.predictions import account_predictions
 
     chosen = _allowed(fmt, Format.TABLE, Format.CSV, Format.JSON)
     with _session(workspace) as s:
         predictions = account_predictions(
-            s.table("orders"),
-            s.settings.models,
-            gross_margin=s.settings.metrics.gross_margin,
+            s,
             horizon_weeks=horizon_weeks,
             calibration_end=_day(calibration_end, "--calibration-end"),
-            today=s.today,
         )
         knobs = _knobs(s.settings)
     if chosen is Format.JSON:
