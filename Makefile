@@ -47,7 +47,7 @@ lint: install-all
 	$(BIN)/mypy
 
 bench: install-all
-	$(BIN)/tandem bench --size S --size M
+	$(BIN)/tandem bench --size S --size M --models 1000000
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

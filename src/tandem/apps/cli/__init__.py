@@ -310,6 +310,9 @@ def bench(
             "default: next to the generated companies.",
         ),
     ] = None,
+    models: Annotated[
+        int, typer.Option("--models", help="Also time the predictive models on N customers.")
+    ] = 0,
 ) -> None:
     """Measure load, the catalog and five core metrics against pandas and hand-written SQL."""
     from tandem.bench.run import SIZES, default_cache, run
@@ -319,6 +322,7 @@ def bench(
     if unknown:
         raise UsageError(f"--size {unknown[0]!r}: choose from {', '.join(SIZES)}")
     command = "tandem bench " + " ".join(f"--size {s}" for s in size)
+    command += f" --models {models}" if models else ""
     problems = run(
         size,
         out=out,
@@ -326,6 +330,7 @@ def bench(
         cache=cache or default_cache(),
         command=command,
         workspaces=workspace,
+        models=models,
     )
     print(f"wrote {out}")
     if problems:
