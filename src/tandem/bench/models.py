@@ -104,15 +104,15 @@ def timings(workspace: Path) -> dict[str, Any]:
     """The measured calls (run in the child process)."""
     import resource
 
+    import scipy.optimize
+    import scipy.special
+    import scipy.stats  # noqa: F401 - imported before the clock starts, as lifelines is
+
     from tandem.models import bgnbd, gamma_gamma
     from tandem.models.predictions import account_predictions
     from tandem.models.survival import SurvivalRequest, kaplan_meier, lifetimes, survival
     from tandem.models.transactions import Window, summarise
     from tandem.service.workspace import Workspace
-
-    import scipy.optimize
-    import scipy.special
-    import scipy.stats  # noqa: F401 - imported before the clock starts, as lifelines is
 
     out: dict[str, Any] = {}
     with Workspace(workspace) as ws, ws.read() as s:
