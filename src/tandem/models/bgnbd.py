@@ -77,6 +77,22 @@ class BGNBD:
         return np.asarray((a + b - 1.0) / (a - 1.0) * bracket)
 
 
+def distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The distinct rows of ``columns``, how many customers have each, and each one's row."""
+    n = len(columns[0])
+    if n == 0:
+        return [c[:0] for c in columns], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.lexsort(columns[::-1])
+    ordered = [c[order] for c in columns]
+    starts = np.ones(n, dtype=bool)
+    for c in ordered:
+        starts[1:] |= c[1:] != c[:-1]
+    group = np.cumsum(starts) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = group
+    return [c[starts] for c in ordered], np.bincount(group), inverse
+
+
 def _log_odds_dead(
     params: tuple[float, ...], x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
@@ -117,9 +133,16 @@ def _terms(
 
 
 def total_and_gradient(
-    log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+    log_params: np.ndarray,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Σ ln L and its gradient with respect to (ln r, ln α, ln a, ln b)."""
+    """Σ ln L and its gradient with respect to (ln r, ln α, ln a, ln b).
+
+    ``weights`` counts the customers sharing each history (1 each by default).
+    """
     from scipy.special import digamma
 
     r, alpha, a, b = (float(v) for v in np.exp(log_params))
@@ -137,16 +160,24 @@ def total_and_gradient(
     common = digamma(a + b) - digamma(a + b + x)
     d_a = common + w / a
     d_b = common + digamma(b + x) - digamma(b) - np.where(repeat, w / (b + safe_x - 1.0), 0.0)
-    grad = np.array([r * d_r.sum(), alpha * d_alpha.sum(), a * d_a.sum(), b * d_b.sum()])
-    return float(ll.sum()), grad
+    n = np.ones(len(x)) if weights is None else weights
+    grad = np.array([r * (n @ d_r), alpha * (n @ d_alpha), a * (n @ d_a), b * (n @ d_b)])
+    return float(n @ ll), grad
 
 
 def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BGNBD:
-    """Maximum-likelihood BG/NBD parameters, or :class:`ModelRefused`."""
+    """Maximum-likelihood BG/NBD parameters, or :class:`ModelRefused`.
+
+    Customers with the same history share one likelihood term, weighted by
+    their number (day-level data repeat histories a lot: a million customers
+    had about 230,000 distinct ones in the benchmark).
+    """
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     start = (1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0)
+    (ux, ut, uT), counts, _ = distinct(x, t_x, T)
+    weights = counts.astype(float)
     opt = maximise(
-        lambda theta: total_and_gradient(theta, x, t_x, T),
+        lambda theta: total_and_gradient(theta, ux, ut, uT, weights),
         start,
         model="BG/NBD",
         n=len(x),

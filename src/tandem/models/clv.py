@@ -252,28 +252,30 @@ def score_accounts(
             f"no customer made a first purchase on or before {window.calibration_end}"
         )
     fitted = fit_customers(customers, knobs)
-    x = customers.frequency.astype(float)
-    t_x, T = customers.recency, customers.age
     model, unit = fitted.bgnbd, window.unit_days
-    value = fitted.gamma_gamma.expected_value(x, customers.value)
-    discounted = np.zeros(len(customers))
-    before = np.zeros(len(customers))
+    # Every prediction is a function of the history: compute it once per distinct one.
+    (x, t_x, T), _, back = bgnbd.distinct(
+        customers.frequency.astype(float), customers.recency, customers.age
+    )
+    discounted = np.zeros(len(x))
+    before = np.zeros(len(x))
     for k in range(1, math.ceil(horizon_weeks) + 1):
         days = 7.0 * min(k, horizon_weeks)
         upto = model.expected(days / unit, x, t_x, T)
         discounted += (upto - before) / (1.0 + knobs.discount_rate) ** (days / 365.25)
         before = upto
+    value = fitted.gamma_gamma.expected_value(customers.frequency, customers.value)
     weeks = 7.0 / unit
     rows = pa.table(
         {
             "account_id": pa.array(customers.account_id, pa.string()),
             "frequency": pa.array(customers.frequency, pa.int64()),
-            "recency_weeks": t_x / weeks,
-            "T_weeks": T / weeks,
-            "p_alive": model.p_alive(x, t_x, T),
-            "expected_transactions": before,
+            "recency_weeks": customers.recency / weeks,
+            "T_weeks": customers.age / weeks,
+            "p_alive": model.p_alive(x, t_x, T)[back],
+            "expected_transactions": before[back],
             "expected_avg_value": value,
-            "clv": gross_margin * value * discounted,
+            "clv": gross_margin * value * discounted[back],
         }
     )
     return AccountPredictions(fitted, horizon_weeks, knobs.discount_rate, gross_margin, rows)

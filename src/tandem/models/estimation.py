@@ -34,8 +34,8 @@ class Optimum:
 
 #: Largest |d LL / d log θ| per customer accepted at the optimum.
 GRADIENT_TOLERANCE = 1e-4
-#: Bounds of the log-parameters: e^±20, far outside any sensible value.
-BOUND = 20.0
+#: Bounds of the log-parameters: e^±15 (3e-7 to 3e6), far outside any sensible value.
+BOUND = 15.0
 
 
 def maximise(objective: Objective, start: tuple[float, ...], *, model: str, n: int) -> Optimum:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tandem.models.bgnbd import BGNBD
+from tandem.models.bgnbd import BGNBD, distinct
 from tandem.models.transactions import Customers
 from tandem.semantic.calendar import from_day_number
 
@@ -63,16 +63,19 @@ def holdout(model: BGNBD, customers: Customers, weekly_actual: dict[int, int]) -
     assert window.holdout_end is not None
     days = (window.holdout_end - window.calibration_end).days
     unit = window.unit_days
-    x = customers.frequency.astype(float)
-    before = np.zeros(len(customers))
+    # Customers with the same history expect the same: one term per distinct history.
+    (x, t_x, T), counts, _ = distinct(
+        customers.frequency.astype(float), customers.recency, customers.age
+    )
+    before = 0.0
     weeks = []
     for j, (lo, hi) in enumerate(_week_edges(days)):
-        upto = model.expected(hi / unit, x, customers.recency, customers.age)
+        upto = float(counts @ model.expected(hi / unit, x, t_x, T))
         weeks.append(
             Week(
                 window.calibration_end + dt.timedelta(days=lo + 1),
                 int(weekly_actual.get(j, 0)),
-                float(upto.sum() - before.sum()),
+                upto - before,
             )
         )
         before = upto
@@ -80,7 +83,7 @@ def holdout(model: BGNBD, customers: Customers, weekly_actual: dict[int, int]) -
         start=window.calibration_end + dt.timedelta(days=1),
         end=window.holdout_end,
         actual_transactions=int(customers.holdout_frequency.sum()),
-        predicted_transactions=float(before.sum()),
+        predicted_transactions=before,
         weeks=tuple(weeks),
     )
 
