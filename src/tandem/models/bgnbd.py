@@ -84,7 +84,8 @@ def distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.nda
         return [c[:0] for c in columns], np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = np.lexsort(columns[::-1])
     ordered = [c[order] for c in columns]
-    starts = np.ones(n, dtype=bool)
+    starts = np.zeros(n, dtype=bool)
+    starts[0] = True
     for c in ordered:
         starts[1:] |= c[1:] != c[:-1]
     group = np.cumsum(starts) - 1
