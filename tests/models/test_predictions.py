@@ -10,7 +10,7 @@ import pytest
 
 from tandem import Workspace
 from tandem.models.estimation import ModelRefused
-from tandem.models.predictions import account_predictions
+from tandem.models.predictions import account_predictions, average_clv
 from tests.models.conftest import cdnow_purchases, make_workspace
 
 
@@ -39,6 +39,7 @@ def test_predicted_clv_and_p_alive_per_account(half_margin: Workspace) -> None:
     rows = p.rows.to_pandas()
     assert p.gross_margin == 0.5 and p.discount_rate == 0.1  # the workspace's knobs
     assert (rows.clv <= 0.5 * rows.expected_avg_value * rows.expected_transactions + 1e-9).all()
+    assert average_clv(p) == pytest.approx(sum(short["predicted_clv"].to_pylist()) / 2357)
 
 
 def test_no_orders_is_a_refusal_callers_can_show(workspace: Callable[..., Workspace]) -> None:

@@ -41,3 +41,20 @@ def account_predictions(
         calibration_end=calibration_end,
         today=session.today,
     )
+
+
+#: What a scorecard's "lifetime value" section says beside the two figures.
+LIFETIME_VALUE_NOTE = (
+    "Customer lifetime value (the catalog's) is ARPC × gross margin ÷ mean monthly churn: "
+    "it fits a subscription business with a year or more of churn history. Predicted CLV "
+    "(BG/NBD × Gamma-Gamma) adds up each customer's expected purchases and their value over "
+    "the horizon, discounted: it fits one-off purchases, a young company with few churned "
+    "customers, and ranking customers; it needs repeat purchases in orders."
+)
+
+
+def average_clv(predictions: AccountPredictions) -> float:
+    """The mean predicted CLV over the accounts scored (the figure beside the catalog's)."""
+    import pyarrow.compute as pc
+
+    return float(pc.mean(predictions.rows["clv"]).as_py())
