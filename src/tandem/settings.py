@@ -150,6 +150,28 @@ class MetricSettings(BaseModel):
         return self.onboarding_target_days
 
 
+class ModelSettings(BaseModel):
+    """Knobs of the purchase and survival models (tandem clv, tandem survival)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_unit_days: float = Field(
+        7.0, gt=0, description="Days in one time unit of the purchase models (7 = weeks)"
+    )
+    discount_rate: float = Field(
+        0.10, ge=0, description="Yearly rate discounting future purchases in predicted CLV"
+    )
+    min_repeat_customers: int = Field(
+        30, ge=1, description="Fewer customers with a repeat purchase than this: no fit"
+    )
+    max_value_frequency_correlation: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Refuse the value model when |corr(repeat purchases, mean value)| is above",
+    )
+
+
 class LoadSettings(BaseModel):
     """How imports behave."""
 
@@ -183,6 +205,7 @@ class Settings(BaseSettings):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     metrics: MetricSettings = Field(default_factory=MetricSettings)
     load: LoadSettings = Field(default_factory=LoadSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
 
     @classmethod
@@ -202,6 +225,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "backend": BackendSettings,
     "metrics": MetricSettings,
     "load": LoadSettings,
+    "models": ModelSettings,
     "cache": CacheSettings,
 }
 

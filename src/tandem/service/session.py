@@ -34,8 +34,9 @@ class ReadSession:
         return self._store.name
 
     def table(self, name: str) -> ibis.Table:
-        """A canonical table (or any stored table) as an Ibis expression."""
-        return self._store.table(name)
+        """A canonical table (or any stored table) as an Ibis expression, which can be
+        run with ``run`` or by itself (``to_pyarrow``) while the session lasts."""
+        return self._store.bound_table(name)
 
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr`` as an Arrow table."""

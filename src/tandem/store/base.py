@@ -76,6 +76,10 @@ class Store(abc.ABC):
     def table(self, name: str) -> ibis.Table:
         """A stored table as an Ibis expression."""
 
+    def bound_table(self, name: str) -> ibis.Table:
+        """A table whose expressions can run themselves (``to_pyarrow``)."""
+        return self.table(name)
+
     @abc.abstractmethod
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr`` as Arrow."""

@@ -156,6 +156,16 @@ class DuckDBStore(SqlStore):
             raise WorkspaceError(f"the workspace's database has no table {name!r}") from None
         return ibis.table(schema, name=name)
 
+    def bound_table(self, name: str) -> ibis.Table:
+        """``name`` bound to this thread's cursor, so the expression can also run itself
+        (``expr.to_pyarrow()``), for code outside the engine that works that way."""
+        import ibis
+
+        backend = getattr(self._local, "backend", None)
+        if backend is None:
+            backend = self._local.backend = ibis.duckdb.from_connection(self.raw)
+        return backend.table(name)
+
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr``, compiled once per distinct expression."""
         op = expr.op()

@@ -106,6 +106,12 @@ def bench(
             "default: next to the generated companies.",
         ),
     ] = None,
+    models: Annotated[
+        int,
+        typer.Option(
+            "--models", help="Also time the predictive models at this many customers (0 = no)."
+        ),
+    ] = 0,
     fmt: Annotated[str, format_option(DOCUMENT)] = "table",
 ) -> None:
     """Measure load, the catalog and five core metrics against pandas, Polars and SQL."""
@@ -117,6 +123,7 @@ def bench(
     if unknown:
         raise UsageError(f"--size {unknown[0]!r}: choose from {', '.join(SIZES)}")
     command = "tandem bench " + " ".join(f"--size {s}" for s in size)
+    command += f" --models {models}" if models else ""
     problems = run(
         size,
         out=out,
@@ -124,6 +131,7 @@ def bench(
         cache=cache or default_cache(),
         command=command,
         workspaces=workspace,
+        models=models,
     )
     emit(
         chosen,
