@@ -172,32 +172,38 @@ class HealthSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     weight_usage_trend: float = Field(
-        20, ge=0, le=100, description="Weight of usage trend (sessions, last 30 days / 30 before)"
+        5, ge=0, le=100, description="Weight of usage trend (sessions, last window / the one before)"
+    )
+    weight_activity: float = Field(
+        20, ge=0, le=100, description="Weight of activity (days with any usage in the last window)"
     )
     weight_adoption: float = Field(
-        15, ge=0, le=100, description="Weight of adoption (seats used, key features used)"
+        20, ge=0, le=100, description="Weight of adoption (seats used, key features used)"
     )
     weight_nps: float = Field(10, ge=0, le=100, description="Weight of the latest NPS category")
-    weight_csat: float = Field(10, ge=0, le=100, description="Weight of recent CSAT")
+    weight_csat: float = Field(5, ge=0, le=100, description="Weight of recent CSAT")
     weight_tickets: float = Field(
-        10, ge=0, le=100, description="Weight of tickets open in the ticket window"
+        5, ge=0, le=100, description="Weight of tickets in the ticket window"
     )
     weight_escalations: float = Field(
-        10, ge=0, le=100, description="Weight of escalated tickets in the escalation window"
+        5, ge=0, le=100, description="Weight of escalated tickets in the escalation window"
     )
     weight_onboarding: float = Field(
         5, ge=0, le=100, description="Weight of onboarding past its due date"
     )
     weight_contraction: float = Field(
-        10, ge=0, le=100, description="Weight of MRR lost since the contraction window began"
+        5, ge=0, le=100, description="Weight of MRR lost since the contraction window began"
     )
     weight_renewal: float = Field(
-        10, ge=0, le=100, description="Weight of renewal proximity (near renewal = lower)"
+        15, ge=0, le=100, description="Weight of renewal proximity (near renewal = lower)"
     )
-    red_below: float = Field(40, ge=0, le=100, description="A score below this is red")
-    green_from: float = Field(70, ge=0, le=100, description="A score at or above this is green")
+    red_below: float = Field(50, ge=0, le=100, description="A score below this is red")
+    green_from: float = Field(75, ge=0, le=100, description="A score at or above this is green")
     usage_window_days: int = Field(
         30, ge=7, le=180, description="Days in each of the two usage windows compared"
+    )
+    active_days_target: int = Field(
+        10, ge=1, le=180, description="Days with usage in the last window that score activity 100"
     )
     key_features: tuple[str, ...] = Field(
         (), description="Usage events that count as key features; empty = every non-session event"

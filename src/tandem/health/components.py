@@ -43,18 +43,18 @@ def _usage_trend(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
     return score.where((recent + before) > 0)
 
 
-def _adoption(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
-    import numpy as np
+def _activity(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
+    score = _clip(f.active_days.fillna(0) / k.active_days_target)
+    return score.where(f.usage_data.fillna(False).astype(bool))
 
-    users = f.users_recent.fillna(0)
+
+def _adoption(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
     seats = f.seats.fillna(0)
-    seat_part = _clip(users / seats.where(seats > 0))
+    seat_part = _clip(f.users_recent.fillna(0) / seats.where(seats > 0))
     features = f.key_features.fillna(0)
     feature_part = _clip(f.features_recent.fillna(0) / features.where(features > 0))
-    both = np.nanmean(np.vstack([seat_part.to_numpy(), feature_part.to_numpy()]), axis=0)
-    import pandas as pd
-
-    score = pd.Series(both, index=f.index)
+    both = (seat_part + feature_part) / 2
+    score = both.fillna(seat_part).fillna(feature_part)
     return score.where(f.usage_data.fillna(False).astype(bool))
 
 
@@ -87,7 +87,11 @@ def _contraction(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
 
 
 def _renewal(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
-    return _clip(f.days_to_renewal / k.renewal_window_days)
+    score = _clip(f.days_to_renewal / k.renewal_window_days)
+    known = f.renewal_deals.fillna(0) > 0
+    first_term = f.as_of_day <= f.first_renewal_day
+    no_deals_anywhere = ~f.renewal_data.fillna(False).astype(bool)
+    return score.where(known | first_term | no_deals_anywhere)
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -99,6 +103,15 @@ COMPONENTS: tuple[Component, ...] = (
         "no session in either window",
         _usage_trend,
         ("sessions_recent", "sessions_before"),
+    ),
+    Component(
+        "activity",
+        "Activity",
+        "100 × days with any usage event in the last usage window / active_days_target, at "
+        "most 100.",
+        "the workspace holds no usage event yet (an account without usage scores 0)",
+        _activity,
+        ("active_days",),
     ),
     Component(
         "adoption",
@@ -172,10 +185,13 @@ COMPONENTS: tuple[Component, ...] = (
         "renewal",
         "Renewal proximity",
         "100 × days to the next renewal / renewal_window_days, at most 100; renewals fall "
-        "every renewal_term_months from the start of the current paid spell.",
-        "never (every customer has a paid spell)",
+        "every renewal_term_months from the start of the current paid spell. An account is "
+        "taken to be on term contracts while in its first term, or once a renewal deal for "
+        "it was created; past its first term without one it pays month to month.",
+        "month to month: past the first term with no renewal deal, while the workspace holds "
+        "renewal deals (without any, every customer is taken to be on term contracts)",
         _renewal,
-        ("days_to_renewal", "renewal_day"),
+        ("days_to_renewal", "renewal_day", "renewal_deals"),
     ),
 )
 

@@ -184,7 +184,7 @@ def _renewals(f: pd.DataFrame, knobs: HealthSettings) -> None:
     """Next renewal: the first anniversary every ``renewal_term_months`` of the spell's start
     on or after the as-of day (a spell starting on the day renews a term later)."""
     term = knobs.renewal_term_months
-    due, left = [], []
+    due, left, first = [], [], []
     for start_n, day_n in zip(f.spell_start, f.as_of_day, strict=True):
         start = EPOCH + dt.timedelta(days=int(start_n))
         day = EPOCH + dt.timedelta(days=int(day_n))
@@ -196,8 +196,10 @@ def _renewals(f: pd.DataFrame, knobs: HealthSettings) -> None:
             nxt = _add_months(start, n * term)
         due.append(nxt)
         left.append((nxt - day).days)
+        first.append((_add_months(start, term) - EPOCH).days)
     f["renewal_day"] = due
     f["days_to_renewal"] = left
+    f["first_renewal_day"] = first
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

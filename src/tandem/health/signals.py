@@ -125,13 +125,14 @@ class Signals:
         )
 
     def activity(self) -> ibis.Table:
-        """Users seen and key features used in the last usage window."""
+        """Days with any event, users seen and key features used in the last usage window."""
         w = self.k.usage_window_days
         e = self._events()
         d = self.days
         j = e.join(d, [e.day <= d.as_of_day, e.day > d.as_of_day - w])
         key = self._is_key(j.event)
         return j.group_by(KEY).aggregate(
+            active_days=j.day.nunique(),
             users_recent=j.user_id.nunique(),
             features_recent=j.event.nunique(where=key),
         )
@@ -259,6 +260,24 @@ class Signals:
         overdue = ibis.ifelse(not_live & (j.due_day < j.as_of_day), j.as_of_day - j.due_day, 0)
         return j.group_by(KEY).aggregate(onboarding_overdue_days=overdue.max())
 
+    # -- renewals --------------------------------------------------------------------------
+
+    def _renewal_deals(self, everyone: bool = False) -> ibis.Table:
+        deals = self.s.table("deals") if everyone else self.table("deals")
+        deals = deals.filter(deals.type == "renewal")
+        return deals.mutate(created_day=day_expr(deals.created_at))
+
+    def renewal_deals(self) -> ibis.Table:
+        """Renewal deals created by the day: the account is known to be on term contracts."""
+        r = self._renewal_deals()
+        d = self.days
+        j = r.join(d, r.created_day <= d.as_of_day)
+        return j.group_by(KEY).aggregate(renewal_deals=j.count())
+
+    def renewals_since(self) -> ibis.Table:
+        """Per as-of day: whether the workspace holds any renewal deal created by then."""
+        return self._any_before(self._renewal_deals(everyone=True), "created_day")
+
     # -- all together ----------------------------------------------------------------------
 
     def facts(self) -> pd.DataFrame:
@@ -283,6 +302,7 @@ class Signals:
             self.tickets(),
             self.escalations(),
             self.onboarding(),
+            self.renewal_deals(),
         ):
             got = self._df(part.semi_join(keys, KEY))
             frame = frame.merge(got, on=KEY, how="left")
@@ -290,6 +310,7 @@ class Signals:
             self.feature_count(),
             self.usage_since().rename(usage_data="present"),
             self.tickets_since().rename(ticket_data="present"),
+            self.renewals_since().rename(renewal_data="present"),
         ]
         for part in per_day:
             frame = frame.merge(self._df(part), on="as_of_day", how="left")
