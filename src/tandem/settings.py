@@ -197,8 +197,8 @@ class HealthSettings(BaseModel):
     weight_renewal: float = Field(
         15, ge=0, le=100, description="Weight of renewal proximity (near renewal = lower)"
     )
-    red_below: float = Field(50, ge=0, le=100, description="A score below this is red")
-    green_from: float = Field(75, ge=0, le=100, description="A score at or above this is green")
+    red_below: float = Field(40, ge=0, le=100, description="A score below this is red")
+    green_from: float = Field(70, ge=0, le=100, description="A score at or above this is green")
     usage_window_days: int = Field(
         30, ge=7, le=180, description="Days in each of the two usage windows compared"
     )
@@ -266,8 +266,8 @@ class AlertSettings(BaseModel):
     webhook_url: str = Field(
         "", description='Webhook receiving every alert; a URL with a token must be "env:NAME"'
     )
-    webhook_timeout_seconds: float = Field(
-        10, gt=0, le=120, description="Seconds to wait for the webhook to answer"
+    send_timeout_seconds: float = Field(
+        10, gt=0, le=120, description="Seconds to wait for the webhook or SMTP server to answer"
     )
     smtp_host: str = Field("", description="SMTP server for e-mail alerts; empty = no e-mail")
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port")
