@@ -172,7 +172,7 @@ class HealthSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     weight_usage_trend: float = Field(
-        5, ge=0, le=100, description="Weight of usage trend (sessions, last window / the one before)"
+        5, ge=0, le=100, description="Weight of usage trend (sessions, last window / one before)"
     )
     weight_activity: float = Field(
         20, ge=0, le=100, description="Weight of activity (days with any usage in the last window)"

@@ -51,9 +51,7 @@ class Message:
         return cls(d["key"], channel, recipient, d["subject"], d["text"], d["payload"])
 
 
-def compose(
-    alert: Alert, purpose: str, channel: str, recipient: str, to: Person | None
-) -> Message:
+def compose(alert: Alert, purpose: str, channel: str, recipient: str, to: Person | None) -> Message:
     """The message for one channel and recipient, with a fresh idempotency key."""
     key = uuid.uuid4().hex
     owner = f"{alert.owner_name} ({alert.owner_role})" if alert.owner_name else "no owner"

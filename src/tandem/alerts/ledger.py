@@ -265,8 +265,12 @@ def escalate(
             claimed = con.execute(
                 "UPDATE alerts SET escalated_at = ?, escalated_to = ?, escalated_to_name = ? "
                 "WHERE alert_id = ? AND status = 'open' AND escalated_at IS NULL",
-                (at, manager.member_id if manager else None, manager.name if manager else None,
-                 row["alert_id"]),
+                (
+                    at,
+                    manager.member_id if manager else None,
+                    manager.name if manager else None,
+                    row["alert_id"],
+                ),
             ).rowcount
             if not claimed:
                 continue

@@ -83,9 +83,7 @@ def deliver(
     return Delivered(tuple(sent), tuple(failed), int(waiting))
 
 
-def _claim(
-    con: sqlite3.Connection, delivery_id: int, at: str, lease: str
-) -> sqlite3.Row | None:
+def _claim(con: sqlite3.Connection, delivery_id: int, at: str, lease: str) -> sqlite3.Row | None:
     with transaction(con):
         claimed = con.execute(
             "UPDATE outbox SET status = 'sending', lease_until = ? WHERE delivery_id = ? AND "

@@ -179,5 +179,3 @@ def evaluate(rows: pd.DataFrame, days: list[dt.date], horizon_days: int) -> Back
         bands=tuple(bands),
         component_auc=per_component,
     )
-
-

@@ -50,7 +50,10 @@ def init(
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
     from tandem.service.workspace import Workspace
 
+    from tandem.alerts.rules import write_default_rules
+
     ws = Workspace.init(workspace, backend_url=backend_url)
+    write_default_rules(ws.path)
     typer.echo(f"Workspace ready in {ws.path.resolve()} ({ws.store.name}).")
     ws.close()
 
@@ -332,6 +335,10 @@ def bench(
         for p in problems:
             _err(f"disagreement: {p}")
         raise typer.Exit(1)
+
+
+from tandem.apps.cli import alerts as _alerts  # noqa: E402,F401 - registers `tandem alerts`
+from tandem.apps.cli import health as _health  # noqa: E402,F401 - registers `tandem health`
 
 
 def main() -> None:
