@@ -35,13 +35,16 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or js
 
 
 def _day(value: str | None, what: str) -> dt.date | None:
-    """A day given as YYYY-MM-DD (or None)."""
+    """A day given as YYYY-MM-DD, or a month as YYYY-MM (its first day); None stays None."""
     from tandem.errors import UsageError
 
     if value is None:
         return None
+    text = value.strip()
     try:
-        return dt.date.fromisoformat(value.strip())
+        if len(text) == 7:
+            return dt.date.fromisoformat(text + "-01")
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{what} {value!r}: expected a day like 2026-10-31") from None
 
