@@ -303,7 +303,7 @@ class AlertSettings(BaseModel):
             raise ValueError('expected an http(s) URL or "env:VARIABLE"')
         if parts.password or parts.username or parts.query or parts.hostname in _TOKEN_HOSTS:
             raise ValueError(
-                'this URL carries a secret: put it in an environment variable and write '
+                "this URL carries a secret: put it in an environment variable and write "
                 '"env:VARIABLE"'
             )
         return value

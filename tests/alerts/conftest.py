@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tandem.settings import AlertSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import AlertSettings, Settings
 from tests.seed import Rows, sub
 
 D = dt.date(2026, 3, 31)
@@ -128,7 +128,7 @@ def crafted() -> Rows:
                 "manager_id": "M2",
                 "email": "rita@example.com",
             },
-        ],  # fmt: skip
+        ],
         "accounts": [_account(n) for n in [*names, "GONE"]],
         "subscriptions": subs,
         "usage_events": events,
@@ -163,7 +163,7 @@ def crafted() -> Rows:
                 "target_days": 30,
                 "status": "cancelled",
             },
-        ],  # fmt: skip
+        ],
         "handoffs": [
             _handoff("h1", "HAND", "2026-03-20", 10, 8),
             _handoff("h2", "FULL", "2026-03-20", 10, 10),

@@ -17,7 +17,7 @@ from tandem.alerts import history, list_alerts, run
 from tandem.alerts.outbox import backoff
 from tandem.service.workspace import Workspace
 from tandem.settings import AlertSettings
-from tests.alerts.conftest import D, T0, Receiver, free_port
+from tests.alerts.conftest import T0, D, Receiver, free_port
 
 S = dt.timedelta(seconds=1)
 

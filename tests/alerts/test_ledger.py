@@ -15,7 +15,7 @@ import pytest
 from tandem.alerts import acknowledge, history, list_alerts, resolve, run
 from tandem.errors import UsageError
 from tandem.service.workspace import Workspace
-from tests.alerts.conftest import D, T0, _sessions
+from tests.alerts.conftest import T0, D, _sessions
 from tests.seed import sub
 
 HOUR = dt.timedelta(hours=1)

@@ -14,8 +14,8 @@ import pytest
 
 from tandem.health import scores
 from tandem.health.score import band
-from tandem.settings import HealthSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import HealthSettings, Settings
 from tests.seed import Rows, sub
 
 D = dt.date(2026, 3, 31)
