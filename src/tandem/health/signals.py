@@ -33,6 +33,13 @@ SESSION_EVENT = "session"
 KEY = ["as_of_day", "account_id"]
 
 
+def _count(condition: Any) -> Any:
+    """Rows where ``condition`` holds (a boolean does not cast to an integer everywhere)."""
+    import ibis
+
+    return ibis.ifelse(condition, 1, 0).sum()
+
+
 class _Coverage:
     """What ``tandem.semantic.coverage`` reads from a frame: tables, knobs, a memo."""
 
@@ -120,8 +127,7 @@ class Signals:
         j = e.join(d, [e.day <= d.as_of_day, e.day > d.as_of_day - 2 * w])
         recent = j.day > j.as_of_day - w
         return j.group_by(KEY).aggregate(
-            sessions_recent=recent.cast("int64").sum(),
-            sessions_before=(~recent).cast("int64").sum(),
+            sessions_recent=_count(recent), sessions_before=_count(~recent)
         )
 
     def activity(self) -> ibis.Table:
@@ -183,9 +189,11 @@ class Signals:
         j = self._responses("nps", self.k.nps_lookback_days)
         latest = j.group_by(KEY).aggregate(at=j.responded_at.max())
         last = j.join(latest, [*KEY, j.responded_at == latest.at]).select(j)
-        points = ibis.cases((last.score >= 9, 100.0), (last.score >= 7, 50.0), else_=0.0)
+        points = ibis.cases((last.score >= 9, 100), (last.score >= 7, 50), else_=0)
+        # Sums over counts (true division everywhere): PostgreSQL averages as NUMERIC.
+        n = last.count()
         return last.group_by(KEY).aggregate(
-            nps_points=points.mean(), nps_score=last.score.mean(), nps_day=last.day.max()
+            nps_points=points.sum() / n, nps_score=last.score.sum() / n, nps_day=last.day.max()
         )
 
     def csat(self) -> ibis.Table:
@@ -193,7 +201,7 @@ class Signals:
         j = self._responses("csat", self.k.csat_lookback_days)
         threshold = self.s.settings.metrics.csat_threshold
         return j.group_by(KEY).aggregate(
-            csat_responses=j.count(), csat_satisfied=(j.score >= threshold).cast("int64").sum()
+            csat_responses=j.count(), csat_satisfied=_count(j.score >= threshold)
         )
 
     # -- support ------------------------------------------------------------------------
@@ -210,9 +218,7 @@ class Signals:
         j = t.join(d, t.created_day <= d.as_of_day)
         still_open = j.resolved_day.isnull() | (j.resolved_day > j.as_of_day)
         j = j.filter((j.created_day > j.as_of_day - w) | still_open)
-        return j.group_by(KEY).aggregate(
-            tickets_window=j.count(), tickets_open=still_open.cast("int64").sum()
-        )
+        return j.group_by(KEY).aggregate(tickets_window=j.count(), tickets_open=_count(still_open))
 
     def escalations(self) -> ibis.Table:
         t = self._tickets()
