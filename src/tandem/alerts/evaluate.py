@@ -103,8 +103,8 @@ def _usage_drop(
                 rule.id,
                 r["account_id"],
                 "",
-                f"usage fell {drop:.0f} %: {recent} sessions in the last {rule.window_days} days "
-                f"against {before} in the {rule.window_days} before",
+                f"usage fell {drop:.0f} %: {recent} session{'' if recent == 1 else 's'} in the "
+                f"last {rule.window_days} days against {before} in the {rule.window_days} before",
                 {"sessions_recent": recent, "sessions_before": before, "drop_pct": drop},
             )
         )
