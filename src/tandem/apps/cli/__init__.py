@@ -49,9 +49,8 @@ def init(
     ] = "",
 ) -> None:
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
-    from tandem.service.workspace import Workspace
-
     from tandem.alerts.rules import write_default_rules
+    from tandem.service.workspace import Workspace
 
     ws = Workspace.init(workspace, backend_url=backend_url)
     write_default_rules(ws.path)
