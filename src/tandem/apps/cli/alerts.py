@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 alerts_app = typer.Typer(
     help="Risk rules and alerts: raised once, routed to the owner, escalated, delivered.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(alerts_app, name="alerts")
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 health_app = typer.Typer(
     help="Account health: a 0-100 score per customer with each component's contribution.",
     invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=False,
 )
 app.add_typer(health_app, name="health")
