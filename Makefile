@@ -9,7 +9,7 @@ FULL_STAMP := $(VENV)/.full-$(HASH)
 DEMO := demo
 DEMO_ARGS := --accounts 2000 --months 24 --seed 7
 
-.PHONY: demo test lint bench install install-all system clean
+.PHONY: demo test lint bench health-backtest install install-all system clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ lint: install-all
 
 bench: install-all
 	$(BIN)/tandem bench --size S --size M --models 1000000
+
+## The health score's back-test on two demo companies (docs/health.md quotes it).
+health-backtest: install
+	$(BIN)/python -m tandem.health.demo --seed 7 --seed 11
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

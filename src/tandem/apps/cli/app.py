@@ -95,6 +95,15 @@ def split(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
+def parse_format(value: str) -> Format:
+    """Any format name (the command then says which it writes)."""
+    try:
+        return Format(value.strip().lower())
+    except ValueError:
+        names = ", ".join(f.value for f in Format)
+        raise UsageError(f"--format {value!r}: choose one of {names}") from None
+
+
 def choose(value: str, allowed: tuple[Format, ...], command: str) -> Format:
     """The format asked for, or a usage error naming the ones the command supports."""
     names = ", ".join(f.value for f in allowed)

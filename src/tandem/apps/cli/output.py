@@ -105,7 +105,7 @@ def emit(
         case Format.CSV:
             assert rows is not None
             buffer = io.StringIO()
-            rows().to_csv(buffer, index=False, date_format="%Y-%m-%d", na_rep="")
+            write_csv(rows(), buffer)
             _write_text(buffer.getvalue(), output)
         case Format.PARQUET:
             assert rows is not None
@@ -122,6 +122,13 @@ def emit(
             pq.write_table(data, output)
         case _:
             raise UsageError(f"--format {fmt.value} is not supported here")
+
+
+def write_csv(rows: pd.DataFrame, out: TextIO) -> None:
+    """``rows`` as CSV: ISO dates, empty for no value."""
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False, date_format="%Y-%m-%d", na_rep="")
+    out.write(buffer.getvalue())
 
 
 def _write_text(text: str, output: Path | None) -> None:

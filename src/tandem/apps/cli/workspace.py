@@ -23,11 +23,13 @@ def init(
     fmt: Annotated[str, format_option(DOCUMENT)] = "table",
 ) -> None:
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
+    from tandem.alerts.rules import write_default_rules
     from tandem.service.workspace import Workspace
 
     chosen = choose(fmt, DOCUMENT, "init")
     with Workspace.init(workspace, backend_url=backend_url) as ws:
         backend = ws.dialect
+    write_default_rules(workspace)
     emit(
         chosen,
         table=lambda: typer.echo(f"Workspace ready in {workspace.resolve()} ({backend})."),
