@@ -265,7 +265,9 @@ def _comparison(
     )
     key_col, label_col = COLUMN[kind], LABEL_COLUMN[kind]
     reference = {line.slug: line.value for line in (ln for s in sections for ln in s.lines)}
-    entries_by_slug = {e.metric: e for e in definition.entries}
+    entries_by_slug: dict[str, MetricEntry] = {}
+    for e in definition.entries:  # a metric listed twice is ranked by its first rule
+        entries_by_slug.setdefault(e.metric, e)
     leagues = []
     for slug in definition.slugs:
         r = results[slug]

@@ -123,7 +123,7 @@ class Rule(_Model):
             raise _fail("give either thresholds (green, red) or a tolerance, not both")
         if thresholds and (self.green is None or self.red is None):
             missing = "red" if self.red is None else "green"
-            raise _fail(f"thresholds need both green and red ({missing} is missing)")
+            raise _fail(f"thresholds need both green and red ({missing} is missing)", missing)
         if not thresholds and self.tolerance is None:
             raise _fail("give thresholds (green, red) or a tolerance")
         return self
@@ -185,7 +185,7 @@ class MetricEntry(_Model):
     metric: str
     target: float | None = None
     status: Rule | None = None
-    teams: tuple[Team, ...] | None = None
+    teams: list[Team] | None = None
     baseline: Baseline | None = None
     note: str | None = None
 
@@ -200,7 +200,7 @@ class MetricEntry(_Model):
 
     @field_validator("teams")
     @classmethod
-    def _some_team(cls, teams: tuple[Team, ...] | None) -> tuple[Team, ...] | None:
+    def _some_team(cls, teams: list[Team] | None) -> list[Team] | None:
         if teams is not None and not teams:
             raise _fail("name at least one team, or leave teams out")
         return teams
@@ -233,7 +233,7 @@ class MetricEntry(_Model):
 
 class Section(_Model):
     title: str = Field(min_length=1)
-    metrics: tuple[MetricEntry, ...] = Field(min_length=1)
+    metrics: list[MetricEntry] = Field(min_length=1)
     note: str | None = None
 
 
@@ -244,7 +244,7 @@ class ScorecardDefinition(_Model):
     description: str | None = None
     grain: Grain = Grain.MONTH
     baseline: Baseline = Baseline(kind="mean", mean_of=3)
-    sections: tuple[Section, ...] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
 
     @property
     def entries(self) -> list[MetricEntry]:

@@ -37,6 +37,13 @@ def available(workspace: Path) -> dict[str, Path]:
     }
 
 
+def listed(workspace: Path) -> dict[str, Path | None]:
+    """The workspace's scorecards, with the built-in shared one when it has no file."""
+    files: dict[str, Path | None] = dict(available(workspace))
+    files.setdefault(DEFAULT_NAME, None)
+    return files
+
+
 def find(workspace: Path, name: str | None, catalog: Mapping[str, Metric]) -> Found:
     """The scorecard called ``name`` (default: shared), or the file ``name`` points at.
 

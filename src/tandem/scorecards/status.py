@@ -10,7 +10,7 @@
 
 "Better" is higher for a higher-is-better metric and lower otherwise. Values are
 compared after rounding to 9 decimals, so a rate that is exactly on a threshold
-(95.00000000000001 from 100 × 19 / 20) counts as on it.
+(56.99999999999999 from 100 × 0.57) counts as on it.
 """
 
 from __future__ import annotations

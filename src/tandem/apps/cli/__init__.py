@@ -50,8 +50,12 @@ def init(
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
     from tandem.service.workspace import Workspace
 
+    from tandem.scorecards import write_default
+
     ws = Workspace.init(workspace, backend_url=backend_url)
     typer.echo(f"Workspace ready in {ws.path.resolve()} ({ws.store.name}).")
+    if (card := write_default(ws.path)) is not None:
+        typer.echo(f"Default shared scorecard in {card} (tandem scorecard shared).")
     ws.close()
 
 
@@ -332,6 +336,9 @@ def bench(
         for p in problems:
             _err(f"disagreement: {p}")
         raise typer.Exit(1)
+
+
+from tandem.apps.cli import scorecards as _scorecards  # noqa: E402, F401  (registers commands)
 
 
 def main() -> None:
