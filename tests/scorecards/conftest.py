@@ -25,13 +25,18 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tandem.scorecards import scorecard
+from tandem.scorecards.build import ScorecardRequest
+from tandem.scorecards.model import Scorecard
 from tandem.service.workspace import Workspace
-from tests.seed import sub
+from tandem.settings import MetricSettings, Settings
+from tests.seed import insert, sub
 
 MARCH = dt.date(2026, 3, 1)
 
@@ -103,8 +108,14 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"member_id": "R2", "name": "Di", "team": "sales"},
     ],
     "accounts": [
-        {"account_id": a, "name": a, "csm_id": c, "sales_rep_id": r, "segment": s,
-         "created_at": "2024-12-01"}
+        {
+            "account_id": a,
+            "name": a,
+            "csm_id": c,
+            "sales_rep_id": r,
+            "segment": s,
+            "created_at": "2024-12-01",
+        }
         for a, c, r, s in (
             ("A1", "C1", "R1", "SMB"),
             ("A2", "C1", "R1", "SMB"),
@@ -148,11 +159,43 @@ ROWS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-@pytest.fixture
-def company(seeded: Callable[..., Workspace]) -> Workspace:
-    """The hand-made company, with the review scorecard in its scorecards folder."""
-    ws = seeded(ROWS, min_survey_responses=30)
-    folder = ws.path / "scorecards"
-    folder.mkdir(exist_ok=True)
-    (folder / "review.yml").write_text(REVIEW, encoding="utf-8")
+def make_company(folder: Path) -> Workspace:
+    """The hand-made company in ``folder``, with the review scorecard in it."""
+    Workspace.init(folder).close()
+    settings = Settings(metrics=MetricSettings(min_survey_responses=30))
+    ws = Workspace(folder, settings=settings, today=lambda: dt.date(2030, 1, 1))
+    for name, items in ROWS.items():
+        insert(ws, name, items)
+    (folder / "scorecards").mkdir(exist_ok=True)
+    (folder / "scorecards" / "review.yml").write_text(REVIEW, encoding="utf-8")
     return ws
+
+
+@pytest.fixture
+def company(tmp_path: Path) -> Iterator[Workspace]:
+    ws = make_company(tmp_path / "company")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scorecard]:
+    """The review scorecard for March 2026, compared across CSMs, with every view."""
+    ws = make_company(tmp_path_factory.mktemp("company"))
+    yield scorecard(ws, "review", ScorecardRequest(period=MARCH, compare="csm"))
+    ws.close()
+
+
+def need(tool: str) -> str:
+    """The path of a system tool ``make system`` installs; skip (or, under
+    TANDEM_REQUIRE_BACKENDS=1 as in make test, fail) when it is missing."""
+    import os
+    import shutil
+
+    path = shutil.which(tool)
+    if path is None:
+        reason = f"{tool} is not installed (scripts/setup-system.sh installs it)"
+        if os.environ.get("TANDEM_REQUIRE_BACKENDS") == "1":
+            pytest.fail(f"{reason}; TANDEM_REQUIRE_BACKENDS=1: run 'make system'")
+        pytest.skip(reason)
+    return path

@@ -133,7 +133,7 @@ def test_unknown_scope_values_are_named(company: Workspace) -> None:
         _card(company, scope=parse_scope("csm:C3"))
     with pytest.raises(UsageError, match=r"segment = 'SMBB' \(did you mean 'SMB'\?\)"):
         _card(company, scope=parse_scope("segment:SMBB"))
-    with pytest.raises(UsageError, match="choose csm, rep or segment"):
+    with pytest.raises(UsageError, match="'team' is not csm, rep or segment"):
         parse_scope("team:X")
     with pytest.raises(UsageError, match="write csm:ID"):
         parse_scope("csm")
@@ -146,8 +146,14 @@ def test_compared_count_metrics_add_up_to_the_company(company: Workspace, kind: 
     card = _card(company, compare=kind, views=False)
     assert card.comparison is not None
     for league in card.comparison.leagues:
-        if league.slug not in ("customers", "new_customers", "churned_customers",
-                               "upsells_cross_sells", "mrr", "nps"):
+        if league.slug not in (
+            "customers",
+            "new_customers",
+            "churned_customers",
+            "upsells_cross_sells",
+            "mrr",
+            "nps",
+        ):
             continue
         line = _line(card, league.slug)
         if league.unit in ("count", "currency"):

@@ -76,8 +76,10 @@ def baseline_value(
         case "last_year":
             text = f"same period last year ({label(ps[0], grain)})"
         case "mean":
-            span = label(ps[0], grain) if len(ps) == 1 else (
-                f"{label(ps[0], grain)} – {label(ps[-1], grain)}"
+            span = (
+                label(ps[0], grain)
+                if len(ps) == 1
+                else (f"{label(ps[0], grain)} – {label(ps[-1], grain)}")
             )
             text = f"mean of {len(ps)} periods ({span})"
             if found and len(found) < len(ps):

@@ -14,7 +14,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from tandem.scorecards import confidence
 from tandem.scorecards.baseline import baseline_value, label, periods_of
@@ -34,7 +34,14 @@ from tandem.scorecards.model import (
     Scorecard,
     Section,
 )
-from tandem.scorecards.scopes import DIMENSION, LABEL_COLUMN, TITLE, COLUMN, Kind, resolve_scope
+from tandem.scorecards.scopes import (
+    COLUMN,
+    COMPARE_TITLE,
+    DIMENSION,
+    LABEL_COLUMN,
+    Kind,
+    resolve_scope,
+)
 from tandem.scorecards.status import Status, describe, status_of
 from tandem.scorecards.trailing import trailing
 from tandem.scorecards.waterfall import waterfall
@@ -105,8 +112,17 @@ def build(
     sections = []
     for section in definition.sections:
         lines = [
-            _line(entry, results[entry.metric], by_slug[entry.metric], definition, current,
-                  previous, trend, grain, low_below)
+            _line(
+                entry,
+                results[entry.metric],
+                by_slug[entry.metric],
+                definition,
+                current,
+                previous,
+                trend,
+                grain,
+                low_below,
+            )
             for entry in section.metrics
         ]
         sections.append(Section(title=section.title, note=section.note, lines=lines))
@@ -208,9 +224,7 @@ def _line(
         survey = {
             "responses": figures.responses,
             "previous_responses": figures.previous_responses,
-            "interval": None
-            if figures.interval is None
-            else IntervalOut(**vars(figures.interval)),
+            "interval": None if figures.interval is None else IntervalOut(**vars(figures.interval)),
             "interval_note": figures.interval_note,
             "low_confidence": figures.low_confidence,
             "change_test": None if figures.change is None else ChangeTest(**vars(figures.change)),
@@ -234,7 +248,9 @@ def _line(
         target=entry.target,
         rule=describe(entry.status, entry.target, m.direction),
         status=status_of(value, entry.target, entry.status, m.direction),
-        trend=[Point(period=p.start, label=label(p, grain), value=values.get(p.start)) for p in trend],
+        trend=[
+            Point(period=p.start, label=label(p, grain), value=values.get(p.start)) for p in trend
+        ],
         components=components,
         company_wide=m.company_wide,
         fingerprint=result.fingerprint,
@@ -308,7 +324,7 @@ def _comparison(
                 entries=_best_first(entries, m.direction),
             )
         )
-    return Comparison(dimension=kind, title=f"By {TITLE[kind].lower()}", leagues=leagues)
+    return Comparison(dimension=kind, title=COMPARE_TITLE[kind], leagues=leagues)
 
 
 def _best_first(entries: list[LeagueEntry], direction: Direction) -> list[LeagueEntry]:
@@ -323,5 +339,5 @@ def status_counts(card: Scorecard) -> dict[Status, int]:
     """How many lines of the scorecard have each status."""
     counts = dict.fromkeys(Status, 0)
     for line in card.lines:
-        counts[cast(Status, line.status)] += 1
+        counts[line.status] += 1
     return counts

@@ -11,7 +11,14 @@ from html import escape
 
 from tandem.scorecards.model import Step
 
-GREEN, AMBER, RED, GREY, INK, BLUE = "#1a7f37", "#b7791f", "#c0392b", "#8a8f98", "#24292f", "#2f6fb0"
+GREEN, AMBER, RED, GREY, INK, BLUE = (
+    "#1a7f37",
+    "#b7791f",
+    "#c0392b",
+    "#8a8f98",
+    "#24292f",
+    "#2f6fb0",
+)
 
 
 def _fmt(x: float) -> str:
@@ -67,9 +74,10 @@ def sparkline(
             x, yy = run[0].split(",")
             parts.append(f'<circle cx="{x}" cy="{yy}" r="1.6" fill="{BLUE}"/>')
     last = len(values) - 1
-    if values[last] is not None:
+    end = values[last]
+    if end is not None:
         parts.append(
-            f'<circle cx="{_fmt(pad + last * step)}" cy="{_fmt(y(values[last]))}" r="2.6" '
+            f'<circle cx="{_fmt(pad + last * step)}" cy="{_fmt(y(end))}" r="2.6" '
             f'fill="{INK}"/>'
         )
     parts.append("</svg>")

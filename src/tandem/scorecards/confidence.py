@@ -32,9 +32,7 @@ def _get(row: Row | None, name: str) -> float | None:
     return None if row is None else row.get(name)
 
 
-def figures(
-    slug: str, sample: str, now: Row, before: Row | None, low_below: int
-) -> SurveyFigures:
+def figures(slug: str, sample: str, now: Row, before: Row | None, low_below: int) -> SurveyFigures:
     """The survey figures of ``slug`` from this period's and the previous period's rows."""
     n = int(_get(now, sample) or 0)
     n0 = _get(before, sample)

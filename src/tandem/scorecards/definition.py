@@ -160,8 +160,7 @@ class Baseline(_Model):
             if data.get("same_period_last_year") is True and len(data) == 1:
                 return {"kind": "last_year"}
             raise _fail(
-                "give period: DATE, mean_of: N (with before: DATE or not), "
-                "or same_period_last_year"
+                "give period: DATE, mean_of: N (with before: DATE or not), or same_period_last_year"
             )
         return data
 
@@ -391,13 +390,15 @@ def parse(text: str, file: str, catalog: Mapping[str, Metric]) -> ScorecardDefin
         definition = ScorecardDefinition.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         issues += [_issue(e, file, lines) for e in exc.errors()]
-        issues.sort(key=lambda i: (i.line or 0))
+        issues.sort(key=lambda i: i.line or 0)
     if issues:
         raise DefinitionError(issues[:MAX_ISSUES], max(0, len(issues) - MAX_ISSUES))
     return definition
 
 
-def load(path: Path, catalog: Mapping[str, Metric], *, shown_as: str | None = None) -> ScorecardDefinition:
+def load(
+    path: Path, catalog: Mapping[str, Metric], *, shown_as: str | None = None
+) -> ScorecardDefinition:
     """Read and validate one scorecard file."""
     try:
         text = path.read_text(encoding="utf-8")

@@ -34,7 +34,9 @@ class Scope(_Out):
     @property
     def where(self) -> dict[str, str]:
         column = {"csm": "csm_id", "rep": "sales_rep_id", "segment": "segment"}
-        return {} if self.kind == "company" or self.value is None else {column[self.kind]: self.value}
+        return (
+            {} if self.kind == "company" or self.value is None else {column[self.kind]: self.value}
+        )
 
 
 class Point(_Out):

@@ -155,7 +155,7 @@ def _print_comparison(comparison: Comparison, card: Scorecard, console: Console)
         if survey:
             table.add_column("responses", justify="right")
         for rank, e in enumerate(league.entries, 1):
-            cells: list[object] = [
+            cells: list[str | Text] = [
                 str(rank) if e.value is not None else "",
                 e.label,
                 figure(e.value, league.unit),

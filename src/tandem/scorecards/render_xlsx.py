@@ -78,7 +78,8 @@ def _status_rules(ws: Worksheet, status_range: str, value_ranges: list[str], anc
         fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
         font = Font(color=FONTS[status], bold=True)
         ws.conditional_formatting.add(
-            status_range, CellIsRule(operator="equal", formula=[f'"{status}"'], fill=fill, font=font)
+            status_range,
+            CellIsRule(operator="equal", formula=[f'"{status}"'], fill=fill, font=font),
         )
         for rng in value_ranges:
             ws.conditional_formatting.add(
@@ -113,7 +114,9 @@ def render_xlsx(card: Scorecard) -> bytes:
     status_col = [c for c, _ in COLUMNS].index("Status") + 1
     for section in card.sections:
         ws = wb.create_sheet(_sheet_name(section.title, taken))
-        ws.cell(row=1, column=1, value=f"{section.title} · {card.period.label} · {card.scope.label}")
+        ws.cell(
+            row=1, column=1, value=f"{section.title} · {card.period.label} · {card.scope.label}"
+        )
         ws.cell(row=1, column=1).font = Font(bold=True, size=13)
         names = [c for c, _ in COLUMNS] + [f"Trend {t}" for t in trend_labels]
         _header(ws, 2, names)
@@ -170,8 +173,7 @@ def render_xlsx(card: Scorecard) -> bytes:
     if card.cohorts is not None and card.cohorts.rows:
         _cohorts(wb.create_sheet(_sheet_name("Cohorts", taken)), card)
     if card.comparison is not None:
-        title = f"By {TITLE[card.comparison.dimension].lower()}"
-        _leagues(wb.create_sheet(_sheet_name(title, taken)), card)
+        _leagues(wb.create_sheet(_sheet_name(card.comparison.title, taken)), card)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -272,9 +274,15 @@ def _cohorts(ws: Worksheet, card: Scorecard) -> None:
         ws.conditional_formatting.add(
             cells,
             ColorScaleRule(
-                start_type="num", start_value=60, start_color="F8696B",
-                mid_type="num", mid_value=85, mid_color="FFEB84",
-                end_type="num", end_value=100, end_color="63BE7B",
+                start_type="num",
+                start_value=60,
+                start_color="F8696B",
+                mid_type="num",
+                mid_value=85,
+                mid_color="FFEB84",
+                end_type="num",
+                end_value=100,
+                end_color="63BE7B",
             ),
         )
         row = last + 3
@@ -287,17 +295,36 @@ def _leagues(ws: Worksheet, card: Scorecard) -> None:
 
     assert card.comparison is not None
     who = TITLE[card.comparison.dimension]
-    names = ["Metric", "Slug", "Rank", who, "Key", "Value", "Previous", "Status", "Responses",
-             "Low confidence", f"{card.scope.label} value"]
+    names = [
+        "Metric",
+        "Slug",
+        "Rank",
+        who,
+        "Key",
+        "Value",
+        "Previous",
+        "Status",
+        "Responses",
+        "Low confidence",
+        f"{card.scope.label} value",
+    ]
     _header(ws, 1, names)
     row = 2
     for league in card.comparison.leagues:
         fmt = NUMBER_FORMATS.get(league.unit, "0.00")
         for rank, e in enumerate(league.entries, 1):
             values: list[Any] = [
-                league.name, league.slug, rank if e.value is not None else None, e.label, e.key,
-                e.value, e.previous, e.status.value, e.responses,
-                e.low_confidence if e.responses is not None else None, league.reference,
+                league.name,
+                league.slug,
+                rank if e.value is not None else None,
+                e.label,
+                e.key,
+                e.value,
+                e.previous,
+                e.status.value,
+                e.responses,
+                e.low_confidence if e.responses is not None else None,
+                league.reference,
             ]
             for col, value in enumerate(values, 1):
                 cell = ws.cell(row=row, column=col, value=value)
@@ -310,4 +337,3 @@ def _leagues(ws: Worksheet, card: Scorecard) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{last}"
-

@@ -7,7 +7,7 @@ csm|rep|segment`` cuts every metric by that dimension in one computation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from tandem.errors import UsageError, did_you_mean
 from tandem.scorecards.model import Scope
@@ -23,17 +23,19 @@ COLUMN: dict[Kind, str] = {"csm": "csm_id", "rep": "sales_rep_id", "segment": "s
 DIMENSION: dict[Kind, str] = {"csm": "csm", "rep": "sales_rep", "segment": "segment"}
 LABEL_COLUMN: dict[Kind, str | None] = {"csm": "csm_name", "rep": "sales_rep_name", "segment": None}
 TITLE: dict[Kind, str] = {"csm": "CSM", "rep": "Sales rep", "segment": "Segment"}
+COMPARE_TITLE: dict[Kind, str] = {"csm": "By CSM", "rep": "By sales rep", "segment": "By segment"}
 
 
-def parse_kind(text: str, option: str = "--compare") -> Kind:
+def parse_kind(text: str, option: str = "--compare", given: str | None = None) -> Kind:
     kind = text.strip().lower()
     if kind == "sales_rep":
         kind = "rep"
     if kind not in KINDS:
         raise UsageError(
-            f"{option} {text!r}{did_you_mean(kind, list(KINDS))}: choose csm, rep or segment"
+            f"{option} {given or repr(text)}: {text!r} is not csm, rep or segment"
+            f"{did_you_mean(kind, list(KINDS))}"
         )
-    return cast(Kind, kind)
+    return kind
 
 
 def parse_scope(text: str | None) -> Scope:
@@ -43,7 +45,7 @@ def parse_scope(text: str | None) -> Scope:
     kind_text, sep, value = text.partition(":")
     if not sep or not value.strip():
         raise UsageError(f"--for {text!r}: write csm:ID, rep:ID or segment:VALUE")
-    kind = parse_kind(kind_text, "--for")
+    kind = parse_kind(kind_text, "--for", repr(text))
     return Scope(kind=kind, value=value.strip(), label=f"{TITLE[kind]} {value.strip()}")
 
 
@@ -51,7 +53,7 @@ def resolve_scope(ws: Workspace, scope: Scope) -> Scope:
     """Check the scope's value names accounts, and label it with the person's name."""
     if scope.kind == "company" or scope.value is None:
         return scope
-    kind = cast(Kind, scope.kind)
+    kind = scope.kind
     column = COLUMN[kind]
     with ws.read() as s:
         accounts = s.table("accounts")

@@ -68,7 +68,9 @@ def nps_interval(promoters: float, detractors: float, n: float) -> Interval | No
     return Interval(max(-100.0, nps - _Z * se), min(100.0, nps + _Z * se), NPS_INTERVAL)
 
 
-def nps_change(before: tuple[float, float, float], after: tuple[float, float, float]) -> Change | None:
+def nps_change(
+    before: tuple[float, float, float], after: tuple[float, float, float]
+) -> Change | None:
     """``before`` and ``after`` are (promoters, detractors, responses)."""
     if before[2] <= 0 or after[2] <= 0:
         return None
@@ -92,7 +94,9 @@ def csat_interval(satisfied: float, n: float) -> Interval | None:
         return None
     from scipy.stats import binomtest
 
-    ci = binomtest(round(satisfied), round(n)).proportion_ci(confidence_level=LEVEL, method="wilson")
+    ci = binomtest(round(satisfied), round(n)).proportion_ci(
+        confidence_level=LEVEL, method="wilson"
+    )
     return Interval(100 * float(ci.low), 100 * float(ci.high), CSAT_INTERVAL)
 
 

@@ -48,9 +48,8 @@ def init(
     ] = "",
 ) -> None:
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
-    from tandem.service.workspace import Workspace
-
     from tandem.scorecards import write_default
+    from tandem.service.workspace import Workspace
 
     ws = Workspace.init(workspace, backend_url=backend_url)
     typer.echo(f"Workspace ready in {ws.path.resolve()} ({ws.store.name}).")

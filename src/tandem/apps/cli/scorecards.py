@@ -60,8 +60,7 @@ def scorecard(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="Scorecard name (a file in WORKSPACE/scorecards/) or a .yml path; "
-            "default: shared."
+            help="Scorecard name (a file in WORKSPACE/scorecards/) or a .yml path; default: shared."
         ),
     ] = None,
     period: Annotated[
@@ -229,8 +228,8 @@ def scorecards_list(
         table = Table("name", "file", "title", "grain", "sections", "metrics", "valid")
         for it in items:
             table.add_row(
-                it["name"],
-                it["file"],
+                str(it["name"]),
+                str(it["file"]),
                 str(it.get("title", "")),
                 str(it.get("grain", "")),
                 str(it.get("sections", "")),
