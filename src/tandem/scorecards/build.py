@@ -269,7 +269,10 @@ def _comparison(
     low_below: int,
     sections: list[Section],
 ) -> Comparison:
-    """Every metric across every value of ``kind``: one computation, best first."""
+    """Every metric across every value of ``kind``: one computation, best first.
+
+    Company-wide metrics (costs) have no value for any group and get no league.
+    """
     results = _compute(
         ws,
         definition.slugs,
@@ -288,6 +291,8 @@ def _comparison(
     for slug in definition.slugs:
         r = results[slug]
         m: Metric = r.metric
+        if m.company_wide:
+            continue  # costs belong to no account: no value for any group
         entry = entries_by_slug[slug]
         groups: dict[str | None, dict[dt.date, Row]] = {}
         for rec in r.rows.to_dict("records"):

@@ -77,8 +77,7 @@ def sparkline(
     end = values[last]
     if end is not None:
         parts.append(
-            f'<circle cx="{_fmt(pad + last * step)}" cy="{_fmt(y(end))}" r="2.6" '
-            f'fill="{INK}"/>'
+            f'<circle cx="{_fmt(pad + last * step)}" cy="{_fmt(y(end))}" r="2.6" fill="{INK}"/>'
         )
     parts.append("</svg>")
     return "".join(parts)
