@@ -81,6 +81,18 @@ def test_nps_with_counts_interval_trend_and_low_confidence(company: Workspace) -
     assert [p.value for p in nps.trend] == [None] * 8 + [-100.0, 100.0, 0.0, 40.0]
 
 
+def test_a_period_without_responses_has_no_interval_and_no_confidence_mark(
+    company: Workspace,
+) -> None:
+    """November 2025 has no NPS response: no value, n = 0, nothing to be confident about."""
+    card = scorecard(company, "review", ScorecardRequest(period=dt.date(2025, 11, 1), views=False))
+    nps = _line(card, "nps")
+    assert (nps.value, nps.responses, nps.status) == (None, 0, Status.NO_VALUE)
+    assert not nps.low_confidence
+    assert nps.interval is None and nps.interval_note == "no responses"
+    assert nps.change_test is None
+
+
 def test_baselines_of_each_kind(company: Workspace) -> None:
     """NPS by month: Mar 2025 100, Dec 2025 −100, Jan 2026 100, Feb 2026 0.
     Mean of the 3 months before March 2026: (−100 + 100 + 0) / 3 = 0.

@@ -314,7 +314,7 @@ def _comparison(
                     previous=_num(by_period.get(previous.start, {}).get("value")),
                     status=status_of(value, entry.target, entry.status, m.direction),
                     responses=responses,
-                    low_confidence=responses is not None and responses < low_below,
+                    low_confidence=responses is not None and 0 < responses < low_below,
                     components=components,
                 )
             )

@@ -75,7 +75,7 @@ def figures(slug: str, sample: str, now: Row, before: Row | None, low_below: int
         previous_responses=None if n0 is None else int(n0),
         interval=interval,
         interval_note=note,
-        low_confidence=n < low_below,
+        low_confidence=0 < n < low_below,
         change=change,
     )
 

@@ -17,7 +17,8 @@ def figure(value: float | None, unit: str) -> str:
         case "percent":
             return f"{value:.1f}%"
         case "currency":
-            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+            whole = abs(value) >= 100 or float(value).is_integer()
+            return f"{value:,.0f}" if whole else f"{value:,.2f}"
         case "count":
             return f"{value:,.0f}"
         case "days":
@@ -36,6 +37,8 @@ def delta(change: float | None, unit: str) -> str:
     """A change with its sign: +2.0 pts for percentages, the unit's form otherwise."""
     if change is None:
         return "—"
+    if change == 0:
+        return "0.0 pts" if unit == PERCENT else "0"
     if unit == PERCENT:
         return ("+" if change >= 0 else "−") + f"{abs(change):.1f} pts"
     text = figure(abs(change), unit)
