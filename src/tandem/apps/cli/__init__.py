@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from tandem.apps.cli.output import Format
+from tandem.errors import UsageError
 
 app = typer.Typer(
     name="tandem",
@@ -136,9 +137,17 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
-def _format(value: str) -> Format:
-    from tandem.errors import UsageError
+def parse_where(items: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--where {item!r}: expected DIMENSION=VALUE")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v.strip()))
+    return tuple(out)
 
+
+def _format(value: str) -> Format:
     try:
         return Format(value)
     except ValueError:
@@ -165,7 +174,6 @@ def metric(
 ) -> None:
     """One metric per period (and dimension value), with the components behind it."""
     from tandem.apps.cli.output import write_result
-    from tandem.engine.compute import parse_where
     from tandem.service.workspace import Workspace
 
     chosen = _format(fmt)
@@ -198,10 +206,12 @@ def metrics_list(
     if _format(fmt) is Format.JSON:
         import json
 
-        json.dump(catalog_json(ws.catalog(), ws.settings.metrics), sys.stdout, indent=2)
+        json.dump(
+            catalog_json(ws.definitions, ws.settings.metrics, ws.dialect), sys.stdout, indent=2
+        )
         sys.stdout.write("\n")
     else:
-        print_catalog(ws.catalog(), ws.settings.metrics)
+        print_catalog(ws.definitions, ws.settings.metrics, ws.dialect)
 
 
 @app.command()
@@ -217,7 +227,6 @@ def explain(
 ) -> None:
     """List the rows behind a metric's numerator and denominator in one period."""
     from tandem.apps.cli.output import explanation_json, print_explanation
-    from tandem.engine.compute import parse_where
     from tandem.service.workspace import Workspace
 
     chosen = _format(fmt)
@@ -248,6 +257,14 @@ def summary(workspace: WorkspaceOpt = Path(".")) -> None:
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth",
+            help="Folder for the hidden truths (health, churn events, order processes); "
+            "default: beside --out, named <out>-truth. Never load it.",
+        ),
+    ] = None,
     accounts: Annotated[
         int, typer.Option("--accounts", "-n", help="Accounts: customers and prospects.")
     ] = 2_000,
@@ -272,7 +289,8 @@ def synth(
     """Generate a demo company as the canonical tables, one file per table.
 
     Accounts carry a hidden health that drives usage, surveys, tickets, expansion
-    and churn. The workspace is not used: load the folder with 'tandem load'.
+    and churn; what drove the data goes to --truth, for back-testing health scores
+    and models. The workspace is not used: load --out with 'tandem load'.
     """
     from rich.console import Console
 
@@ -287,7 +305,7 @@ def synth(
         events_per_account=events_per_account,
         chunk_size=chunk_size,
     )
-    Console().print(generate(config, out).table())
+    Console().print(generate(config, out, truth).table())
 
 
 @app.command()
