@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tandem.scorecards.defaults import default_text, write_default
 from tandem.scorecards.definition import parse
-from tandem.semantic.catalog import all_metrics
+from tandem.semantic.catalog import default_catalog
 
 #: Issue 12, point 2, in order.
 EXPECTED = {
@@ -49,7 +49,7 @@ EXPECTED = {
 
 
 def test_the_default_has_the_issues_sections_and_metrics() -> None:
-    catalog = {m.slug: m for m in all_metrics()}
+    catalog = default_catalog().metrics
     d = parse(default_text(), "shared.yml", catalog)
     assert {s.title: [e.metric for e in s.metrics] for s in d.sections} == EXPECTED
     assert list(EXPECTED) == [s.title for s in d.sections]

@@ -8,9 +8,9 @@ import textwrap
 import pytest
 
 from tandem.scorecards.definition import DefinitionError, ScorecardDefinition, parse
-from tandem.semantic.catalog import all_metrics
+from tandem.semantic.catalog import default_catalog
 
-CATALOG = {m.slug: m for m in all_metrics()}
+CATALOG = default_catalog().metrics
 
 
 def _parse(text: str) -> ScorecardDefinition:
@@ -181,6 +181,18 @@ def test_baseline_mistakes_are_named() -> None:
         "cards/test.yml, line 9, sections[0].metrics[1].baseline.mean_of: Input should be "
         "greater than or equal to 1",
     ]
+
+
+def test_the_grain_is_a_calendar_grain() -> None:
+    issues = _issues(
+        "title: Review\ngrain: span\nsections:\n  - title: A\n    metrics:\n      - metric: nps\n"
+    )
+    assert issues == ["cards/test.yml, line 2, grain: choose week, month, quarter or year"]
+    issues = _issues(
+        "title: Review\ngrain: monthly\nsections:\n  - title: A\n    metrics:\n"
+        "      - metric: nps\n"
+    )
+    assert issues[0].startswith("cards/test.yml, line 2, grain: 'monthly': input should be")
 
 
 def test_missing_parts_point_at_their_parent() -> None:

@@ -20,7 +20,8 @@ from tandem.scorecards.render_csv import render_csv
 from tandem.scorecards.render_html import render_html
 from tandem.scorecards.render_pdf import render_pdf
 from tandem.scorecards.render_xlsx import render_xlsx
-from tandem.semantic.catalog import MEASURES, SOURCES, Agg, all_metrics
+from tandem.semantic.catalog import default_catalog
+from tandem.semantic.types import Agg
 from tandem.service.workspace import Workspace
 from tandem.synth import SynthConfig, generate
 from tests.scorecards.conftest import need
@@ -40,7 +41,7 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scorecard]:
 
 
 def test_every_default_metric_has_a_line(card: Scorecard) -> None:
-    expected = parse(default_text(), "shared.yml", {m.slug: m for m in all_metrics()})
+    expected = parse(default_text(), "shared.yml", default_catalog().metrics)
     assert [line.slug for line in card.lines] == [e.metric for e in expected.entries]
     assert [s.title for s in card.sections] == [
         "Revenue",
@@ -65,10 +66,10 @@ def test_per_csm_counts_and_sums_add_up_to_the_company(card: Scorecard) -> None:
     for league in card.comparison.leagues:
         company = lines[league.slug].components
         for name, total in company.items():
-            measure = MEASURES.get(name)
+            measure = default_catalog().measures.get(name)
             if measure is None or measure.agg not in (Agg.COUNT, Agg.SUM):
                 continue
-            if measure.source == "costs" or SOURCES[measure.source].grouped:
+            if measure.source == "costs" or default_catalog().sources[measure.source].grouped:
                 continue
             parts = [e.components.get(name) for e in league.entries]
             assert sum(p or 0 for p in parts) == pytest.approx(total), (league.slug, name)

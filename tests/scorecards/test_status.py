@@ -6,7 +6,7 @@ import pytest
 
 from tandem.scorecards.definition import Rule
 from tandem.scorecards.status import Status, describe, status_of
-from tandem.semantic.catalog import Direction
+from tandem.semantic.types import Direction
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 G, A, R = Status.GREEN, Status.AMBER, Status.RED

@@ -32,6 +32,8 @@ def label(p: Period, grain: Grain) -> str:
             return f"{p.start.year}-Q{(p.start.month - 1) // 3 + 1}"
         case Grain.YEAR:
             return str(p.start.year)
+        case Grain.SPAN:
+            return f"{p.start.isoformat()} – {p.end.isoformat()}"
 
 
 def year_before(day: dt.date) -> dt.date:

@@ -9,10 +9,8 @@ call each. Nothing here computes a metric itself.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +44,12 @@ from tandem.scorecards.status import Status, describe, status_of
 from tandem.scorecards.trailing import trailing
 from tandem.scorecards.waterfall import waterfall
 from tandem.semantic.calendar import Grain, Period, period, period_containing
-from tandem.semantic.catalog import Direction
+from tandem.semantic.types import Direction
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tandem.semantic.catalog import Metric
+    from tandem.semantic.types import Metric
     from tandem.service.workspace import Workspace
 
 #: Periods in a metric's trend, the period shown included.
@@ -157,20 +155,10 @@ def build(
     )
 
 
-@contextlib.contextmanager
-def _quiet_small_samples() -> Iterator[None]:
-    """The scorecard marks low-confidence survey values itself; other warnings pass."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        if type(w.message).__name__ != "SmallSampleWarning":
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
 def _compute(ws: Workspace, slugs: list[str], **kwargs: Any) -> dict[str, Any]:
-    with _quiet_small_samples():
-        return ws.compute(slugs, **kwargs)
+    # Small samples come back as data on each result (MetricResult.warnings); the
+    # scorecard marks low-confidence survey values itself.
+    return ws.compute(slugs, **kwargs)
 
 
 def _num(value: Any) -> float | None:

@@ -44,10 +44,10 @@ from pydantic_core import PydanticCustomError
 
 from tandem.errors import ConfigError, did_you_mean
 from tandem.semantic.calendar import Grain
-from tandem.semantic.catalog import Direction, Team
+from tandem.semantic.types import Direction, Team
 
 if TYPE_CHECKING:
-    from tandem.semantic.catalog import Metric
+    from tandem.semantic.types import Metric
 
 #: Issues reported per file at most; the rest are counted.
 MAX_ISSUES = 50
@@ -244,6 +244,13 @@ class ScorecardDefinition(_Model):
     grain: Grain = Grain.MONTH
     baseline: Baseline = Baseline(kind="mean", mean_of=3)
     sections: list[Section] = Field(min_length=1)
+
+    @field_validator("grain")
+    @classmethod
+    def _calendar(cls, grain: Grain) -> Grain:
+        if grain is Grain.SPAN:
+            raise _fail("choose week, month, quarter or year")
+        return grain
 
     @property
     def entries(self) -> list[MetricEntry]:

@@ -12,7 +12,7 @@ from tandem.scorecards.defaults import DEFAULT_NAME, FOLDER, default_text
 from tandem.scorecards.definition import ScorecardDefinition, load, parse
 
 if TYPE_CHECKING:
-    from tandem.semantic.catalog import Metric
+    from tandem.semantic.types import Metric
 
 SUFFIXES = (".yml", ".yaml")
 

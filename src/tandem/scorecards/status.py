@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 
 from tandem.scorecards.definition import Rule
-from tandem.semantic.catalog import Direction
+from tandem.semantic.types import Direction
 
 DECIMALS = 9
 
