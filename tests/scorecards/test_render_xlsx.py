@@ -52,6 +52,8 @@ def test_cells_are_numbers_with_formats(book: openpyxl.Workbook) -> None:
     churn_row = 2 + 4
     assert sheet.cell(row=churn_row, column=5).value == 25.0
     assert sheet.cell(row=churn_row, column=5).number_format == '0.0"%"'
+    assert sheet.cell(row=churn_row, column=7).value == 25.0  # the change, in points
+    assert sheet.cell(row=churn_row, column=7).number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
     assert sheet.cell(row=3, column=5).number_format == "#,##0"
     nps_row = 2 + 5
     assert sheet.cell(row=nps_row, column=5).value == 40.0

@@ -31,6 +31,8 @@ NUMBER_FORMATS = {
     "per customer-day": "0.00",
     "minutes per customer-day": '0.0" min"',
 }
+#: A change of a percentage is in points, with its sign.
+POINTS = '+0.0" pts";-0.0" pts";0.0" pts"'
 FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
 FONTS = {"green": "006100", "amber": "7F6000", "red": "9C0006"}
 
@@ -148,7 +150,9 @@ def render_xlsx(card: Scorecard) -> bytes:
             for col, value in enumerate(values, 1):
                 cell = ws.cell(row=i, column=col, value=value)
                 name = names[col - 1]
-                if name in NUMERIC or name.startswith("Trend "):
+                if name == "Change" and line.unit == "percent":
+                    cell.number_format = POINTS
+                elif name in NUMERIC or name.startswith("Trend "):
                     cell.number_format = fmt
                 elif name == "Change p-value":
                     cell.number_format = "0.000"
