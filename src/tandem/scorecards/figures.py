@@ -40,7 +40,8 @@ def delta(change: float | None, unit: str) -> str:
     if change == 0:
         return "0.0 pts" if unit == PERCENT else "0"
     if unit == PERCENT:
-        return ("+" if change >= 0 else "−") + f"{abs(change):.1f} pts"
+        digits = 2 if abs(change) < 0.05 else 1
+        return ("+" if change >= 0 else "−") + f"{abs(change):.{digits}f} pts"
     text = figure(abs(change), unit)
     return ("+" if change >= 0 else "−") + text
 
