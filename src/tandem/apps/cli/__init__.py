@@ -16,9 +16,20 @@ from tandem.apps.cli.errors import main
 # Each module registers its commands on ``app``, in the order help lists them.
 from tandem.apps.cli import workspace  # isort: skip
 from tandem.apps.cli import metrics  # isort: skip
+from tandem.apps.cli import scorecards  # isort: skip
 from tandem.apps.cli import health  # isort: skip
 from tandem.apps.cli import alerts  # isort: skip
 from tandem.apps.cli import models  # isort: skip
 from tandem.apps.cli import tools  # isort: skip
 
-__all__ = ["alerts", "app", "health", "main", "metrics", "models", "tools", "workspace"]
+__all__ = [
+    "alerts",
+    "app",
+    "health",
+    "main",
+    "metrics",
+    "models",
+    "scorecards",
+    "tools",
+    "workspace",
+]

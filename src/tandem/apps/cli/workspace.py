@@ -24,16 +24,31 @@ def init(
 ) -> None:
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
     from tandem.alerts.rules import write_default_rules
+    from tandem.scorecards import write_default
     from tandem.service.workspace import Workspace
 
     chosen = choose(fmt, DOCUMENT, "init")
     with Workspace.init(workspace, backend_url=backend_url) as ws:
         backend = ws.dialect
-    write_default_rules(workspace)
+    rules = write_default_rules(workspace)
+    card = write_default(workspace)
+
+    def table() -> None:
+        typer.echo(f"Workspace ready in {workspace.resolve()} ({backend}).")
+        if card is not None:
+            typer.echo(f"Default shared scorecard in {card} (tandem scorecard shared).")
+        if rules is not None:
+            typer.echo(f"Default alert rules in {rules} (tandem alerts rules).")
+
     emit(
         chosen,
-        table=lambda: typer.echo(f"Workspace ready in {workspace.resolve()} ({backend})."),
-        doc=lambda: {"path": str(workspace.resolve()), "backend": backend},
+        table=table,
+        doc=lambda: {
+            "path": str(workspace.resolve()),
+            "backend": backend,
+            "scorecard": str(card) if card else None,
+            "alert_rules": str(rules) if rules else None,
+        },
     )
 
 
