@@ -11,9 +11,12 @@ from tandem.store import TableCounts
 
 @dataclass(frozen=True)
 class FileRead:
+    """Rows a file gave a table; ``source`` is what a mapping recognised the file as."""
+
     name: str
     table: str
     rows: int
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -110,12 +110,17 @@ class Workspace:
         *,
         table: str | None = None,
         mapping: str | Path | None = None,
+        preset: str | None = None,
         progress: bool = False,
     ) -> LoadReport:
-        """Load files or folders into the tables, all or nothing (``tandem.load``)."""
+        """Load files or folders into the tables, all or nothing (``tandem.load``).
+
+        ``mapping`` (a mapping file) or ``preset`` (a shipped one, ``tandem presets``)
+        read vendor exports.
+        """
         from tandem.load import LoadRequest, load_files
 
-        request = LoadRequest(tuple(paths), table=table, mapping=mapping)
+        request = LoadRequest(tuple(paths), table=table, mapping=mapping, preset=preset)
         return load_files(self.store, request, self.settings, progress=progress)
 
     # -- metrics ---------------------------------------------------------------
