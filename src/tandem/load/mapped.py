@@ -436,17 +436,15 @@ def _label(f: VendorFile, name: str) -> str:
 
 
 def _where(f: VendorFile, part: Part) -> str:
+    """The part's row filter; a field the file lacks is empty in it."""
     if part.where is None:
         return "true"
     from tandem.load.expressions import compile_sql
 
-    def need(name: str) -> str:
-        sql = _resolve(f, name)
-        if sql is None:
-            raise MissingField(name)
-        return sql
+    def absent_is_empty(name: str) -> str:
+        return _resolve(f, name) or "CAST(NULL AS VARCHAR)"
 
-    return f"coalesce({compile_sql(part.where, need).sql}, false)"
+    return f"coalesce({compile_sql(part.where, absent_is_empty).sql}, false)"
 
 
 def _kept(f: VendorFile, part: Part, taken: set[str]) -> list[tuple[str, str]]:

@@ -122,7 +122,7 @@ def read(
         con.execute(
             f"CREATE TEMP TABLE {ident(relation)} AS SELECT * FROM read_csv("
             f"{literal(str(readable))}, all_varchar = true, header = true, "
-            f"skip = {source.header_row - 1}, quote = '\"', escape = '\"')"
+            f"skip = {source.header_row - 1}, quote = '\"', escape = '\"', null_padding = true)"
         )
         names = [str(r[0]) for r in con.execute(f"DESCRIBE {ident(relation)}").fetchall()]
         return RawVendorFile(
