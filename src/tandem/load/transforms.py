@@ -26,6 +26,16 @@ from tandem.load.sql import ident, literal, literals
 
 TRUE_WORDS = ("true", "yes", "y", "t", "1", "on")
 FALSE_WORDS = ("false", "no", "n", "f", "0", "off")
+#: A number as exports write it, per decimal mark: an optional currency before or after,
+#: thousands separators, and an optional label after a dash ("10 - Extremely likely").
+_AROUND = r"^\s*(?:[A-Za-z]{3}\s?|[$€£¥]\s?)?(%s)\s*(?:[$€£¥%%]|[A-Za-z]{3})?\s*(?:-\s.*)?$"
+NUMBER = {
+    ".": (_AROUND % r"[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?", ","),
+    ",": (
+        _AROUND % r"[-+]?(?:[0-9]{1,3}(?:[. \x{00a0}][0-9]{3})+|[0-9]+)(?:,[0-9]+)?",
+        r"[. \x{00a0}]",
+    ),
+}
 OFFSET = r"[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
@@ -152,11 +162,12 @@ def _parse(
     if kind == "text":
         return text
     if kind in ("number", "integer"):
+        pattern, separators = NUMBER[column.decimal]
+        digits = f"nullif(regexp_extract({text}, {literal(pattern)}, 1), '')"
+        cleaned = f"regexp_replace({digits}, {literal(separators)}, '', 'g')"
         if column.decimal == ",":
-            cleaned = f"replace(regexp_replace({text}, '[^0-9,eE+-]', '', 'g'), ',', '.')"
-        else:
-            cleaned = f"regexp_replace({text}, '[^0-9.eE+-]', '', 'g')"
-        parsed = f"TRY_CAST(nullif({cleaned}, '') AS DOUBLE)"
+            cleaned = f"replace({cleaned}, ',', '.')"
+        parsed = f"TRY_CAST({cleaned} AS DOUBLE)"
         reason = "is not a number"
     elif kind == "boolean":
         yes = column.true_words or TRUE_WORDS
