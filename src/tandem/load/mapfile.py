@@ -23,6 +23,7 @@ database: ``tandem.load.transforms`` turns a parsed column into SQL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,7 +297,10 @@ def _timezone(at: Located, node: Node, key: str) -> str:
     return zone
 
 
-def _part(at: Located, table: str, node: Node) -> Part:
+def _part(at: Located, key: str, node: Node) -> Part:
+    """One table of a source; ``survey_responses (nps)`` names a second part of a table."""
+    labelled = re.fullmatch(r"(\w+)\s*\((.+)\)", key.strip())
+    table = labelled.group(1) if labelled else key.strip()
     if table not in ALL_TABLES:
         raise at.error(
             node,

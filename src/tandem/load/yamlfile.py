@@ -84,16 +84,23 @@ def _convert(node: Any, key_line: int, shown: str) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
+        merged: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise UsageError(f"{shown} line {key_node.start_mark.line + 1}: a key must be text")
             key = str(key_node.value)
+            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                # ``<<: *defaults`` (or a list of them): their keys, unless given here
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    merged.update(_convert(source, key_node.start_mark.line + 1, shown).value)
+                continue
             if key in out:
                 raise UsageError(
                     f"{shown} line {key_node.start_mark.line + 1}, key {key!r}: given twice"
                 )
             out[key] = _convert(value_node, key_node.start_mark.line + 1, shown)
-        return Node(out, line, key_line)
+        return Node({**merged, **out}, line, key_line)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(v, v.start_mark.line + 1, shown) for v in node.value], line, key_line)
     return Node(_scalar(node), line, key_line)
