@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tandem.settings import MetricSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import MetricSettings, Settings
 from tests.seed import Rows, insert
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 
 from tandem.schema import ColumnType, table
-from tandem.store import EVERYTHING, TableCounts
 from tandem.service.workspace import Workspace
+from tandem.store import EVERYTHING, TableCounts
 
 ARROW = {
     ColumnType.STRING: pa.string(),

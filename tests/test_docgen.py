@@ -33,11 +33,11 @@ def test_main_writes_and_checks(tmp_path: Path) -> None:
 
 def test_metrics_document_lists_every_metric_knob_and_component() -> None:
     from tandem.docgen import render_metrics
-    from tandem.semantic.catalog import all_metrics
+    from tandem.semantic.catalog import default_catalog
     from tandem.settings import MetricSettings
 
     text = render_metrics()
-    for m in all_metrics():
+    for m in default_catalog():
         assert f"### `{m.slug}` — {m.name}" in text
         assert m.description in text
         for name in m.measures:

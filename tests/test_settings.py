@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tandem.errors import ConfigError
-from tandem.settings import load_settings
 from tandem.service.workspace import Workspace
+from tandem.settings import load_settings
 
 
 def test_memory_limit_reaches_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -124,18 +124,21 @@ _SHARED = """\
   `plan` (latest subscription row starting by the period's last day); `csm` and
   `sales_rep` add the person's name. Cost metrics are company-wide: cut or filtered by a
   dimension they have no value.
-- Every output carries a **fingerprint**: a hash of the definition (and those it derives
-  from), the knob values it used and the definitions version, so two people can tell
-  whether their numbers were computed the same way.
+- Every output carries a **fingerprint**: a hash of the SQL that computed it on its
+  backend (every source query with the metric's measures, and its formula), the knob values
+  it used and the Tandem version, so two people can tell whether their numbers were
+  computed by the same logic.
 """
 
 
 def render_metrics() -> str:
     """``docs/metrics.md``: every metric of the catalog with its formula, components and knobs."""
-    from tandem.semantic.catalog import MEASURES, SOURCES, all_metrics, knobs_of
+    from tandem.semantic.catalog import default_catalog
+    from tandem.semantic.types import Custom
     from tandem.settings import MetricSettings
 
-    metrics = all_metrics()
+    catalog = default_catalog()
+    metrics = list(catalog)
     defaults = MetricSettings()
     lines = [
         "# Metrics",
@@ -168,9 +171,14 @@ def render_metrics() -> str:
                 f"- Unit: {m.unit.value}; {m.direction.value}.",
                 f"- Accountable: {', '.join(t.value for t in m.teams)}.",
             ]
-            if m.uses:
-                lines.append(f"- Derived from: {', '.join(f'`{u}`' for u in m.uses)}.")
-            knobs = knobs_of(m)
+            if isinstance(m.kind, Custom):
+                lines.append(f"- Computed by code: {m.kind.why}")
+            else:
+                lines.append(f"- Formula: `{m.kind.formula}`.")
+            uses = catalog.uses(m)
+            if uses:
+                lines.append(f"- Derived from: {', '.join(f'`{u}`' for u in uses)}.")
+            knobs = catalog.knobs_of(m)
             if knobs:
                 lines.append(f"- Knobs: {', '.join(f'`{k}`' for k in knobs)}.")
             if m.company_wide:
@@ -179,13 +187,13 @@ def render_metrics() -> str:
                 lines.append(f"- Seed articles: {', '.join(m.seeds)}.")
             lines += ["", "| component | counted from | meaning |", "|---|---|---|"]
             for name in m.measures:
-                measure = MEASURES[name]
+                measure = catalog.measures[name]
                 lines.append(f"| `{name}` | `{measure.source}` | {measure.description} |")
             for name, _ in m.extras:
                 lines.append(f"| `{name}` | (computed) | derived from the components above |")
             lines.append("")
     lines += ["## Sources", "", "What each source counts, one row per:", ""]
-    for s in SOURCES.values():
+    for s in catalog.sources.values():
         lines.append(f"- `{s.name}`: {s.description}")
     return "\n".join(lines).rstrip() + "\n"
 

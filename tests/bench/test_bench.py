@@ -18,9 +18,9 @@ import pytest
 from tandem.bench import core, pandas_baseline, sql_baseline
 from tandem.bench.report import render
 from tandem.bench.run import split_last_day, step
-from tandem.engine.compute import SmallSampleWarning
-from tandem.synth import SynthConfig, generate
 from tandem.service.workspace import Workspace
+from tandem.synth import SynthConfig, generate
+from tandem.warnings import SmallSampleWarning
 
 MONTHS = core.months(dt.date(2026, 10, 1), 8)
 

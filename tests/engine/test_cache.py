@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import tandem.engine.compute as engine
+from tandem.service.workspace import Workspace
 from tandem.settings import MetricSettings, Settings
 from tandem.synth import SynthConfig, generate
-from tandem.service.workspace import Workspace
 
 RANGE = {"start": "2025-11-01", "end": "2026-10-31"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tandem.settings import MetricSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import MetricSettings, Settings
 from tests.seed import insert
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tandem.semantic import catalog
 from tandem.engine.compute import _local_duckdb
+from tandem.semantic import catalog
 from tandem.service.workspace import Workspace
 
 ROWS = {
@@ -26,7 +26,7 @@ ROWS = {
 
 def test_no_temporary_tables_are_left(seeded: Callable[..., Workspace]) -> None:
     ws = seeded(ROWS)
-    slugs = [m.slug for m in catalog.all_metrics()]
+    slugs = [m.slug for m in catalog.default_catalog()]
     ws.compute(slugs, start="2024-01-01", end="2024-03-31")
     ws.compute(slugs, start="2024-01-01", end="2024-03-31", by=["segment"])
     local = _local_duckdb()

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tandem.engine.frame import Frame
 from tandem.semantic.calendar import Grain, key_of, period
 from tandem.semantic.dimensions import DimensionSet
-from tandem.engine.frame import Frame
 from tandem.service.workspace import Workspace
 
 
@@ -59,7 +59,7 @@ def test_timestamps_are_placed_in_their_periods(
 ) -> None:
     ws = seeded(ROWS)
     ps = _months(*months)
-    frame = Frame(ws.store, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
+    frame = Frame(ws.store, ws.definitions, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
     r = ws.store.table("survey_responses")
     got = frame.place(r, r.responded_at).select("response_id", "period_key").to_pyarrow()
     jan = key_of(dt.date(2024, 1, 1), Grain.MONTH)  # keys count months: March is January + 2
@@ -71,7 +71,7 @@ def test_timestamps_are_placed_in_their_periods(
 def test_dates_are_placed_in_their_periods(seeded: Callable[..., Workspace]) -> None:
     ws = seeded(ROWS)
     ps = _months("2024-01-01", "2024-02-01", "2024-03-01")
-    frame = Frame(ws.store, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
+    frame = Frame(ws.store, ws.definitions, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
     s = ws.store.table("subscriptions")
     got = frame.place(s, s.valid_from).select("subscription_id").to_pyarrow()
     assert sorted(got["subscription_id"].to_pylist()) == ["s-jan", "s-mar"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tandem.errors import InputError
-from tandem.store import Staged, TableCounts
 from tandem.service.workspace import Workspace
+from tandem.store import Staged, TableCounts
 from tests.load.files import refused, rows, snapshot, write
 
 ACCOUNTS = """

@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tandem.settings import BackendSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import BackendSettings, Settings
 from tests.load.files import rows, snapshot, write
 
 IDS = st.sampled_from([f"A-{i}" for i in range(6)])

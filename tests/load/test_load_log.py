@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tandem.errors import InputError
-from tandem.store import EVERYTHING
 from tandem.service.workspace import Workspace
+from tandem.store import EVERYTHING
 
 
 def _write(path: Path, text: str) -> Path:

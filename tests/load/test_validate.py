@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tandem.settings import LoadSettings, MetricSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import LoadSettings, MetricSettings, Settings
 from tests.load.files import refused, rows, write
 
 LAST = "Nothing was loaded."

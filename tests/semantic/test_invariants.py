@@ -29,8 +29,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tandem.settings import MetricSettings, Settings
 from tandem.service.workspace import Workspace
+from tandem.settings import MetricSettings, Settings
 from tests.seed import changed, insert
 
 ONE = dt.timedelta(days=1)

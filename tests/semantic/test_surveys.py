@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tandem.engine.compute import SmallSampleWarning
+from tandem.warnings import SmallSampleWarning
 from tests.seed import row, values
 
 

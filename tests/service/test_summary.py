@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tandem.apps.cli import app
-from tandem.semantic.catalog import Direction
+from tandem.semantic.types import Direction
 from tandem.service.summary import headlines
 from tests.seed import sub
 

@@ -25,15 +25,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from tandem.engine.compute import backend_support
 from tandem.errors import InputError, UnsupportedOperation
 from tandem.semantic import catalog
-from tandem.engine.compute import SmallSampleWarning, backend_support
 from tandem.service.workspace import Workspace
+from tandem.warnings import SmallSampleWarning
 
 #: One worker runs every backend test: one JVM, one copy of the fixtures.
 pytestmark = pytest.mark.xdist_group("backends")
 
-SLUGS = [m.slug for m in catalog.all_metrics()]
+SLUGS = [m.slug for m in catalog.default_catalog()]
 TODAY = dt.date(2026, 11, 15)
 FIRST, LAST = dt.date(2026, 3, 1), dt.date(2026, 10, 31)
 
@@ -209,12 +210,15 @@ def test_an_operation_the_engine_lacks_names_metric_engine_and_operation(
     nunique there instead); asked for one, the error says who needed what, where."""
     import ibis
 
-    catalog.all_metrics()
-    needed = [catalog.MEASURES["adopted_customers"]]
+    definitions = catalog.default_catalog()
+    needed = [definitions.measures["adopted_customers"]]
     events = spark_ws.store.table("usage_events")
     bit = ibis.literal(1, "int32") << events.user_id.length()
     query = events.aggregate(mask=bit.bit_or())
-    with pytest.raises(UnsupportedOperation) as caught, backend_support(spark_ws.store, needed):
+    with (
+        pytest.raises(UnsupportedOperation) as caught,
+        backend_support(spark_ws.store.name, definitions, needed),
+    ):
         query.to_pyarrow()
     message = str(caught.value)
     assert message.startswith("adoption_rate: the pyspark backend does not support")

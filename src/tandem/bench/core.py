@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tandem.engine.compute import MetricResult
+    from tandem.engine.query import MetricResult
 
 FIVE = (
     "customer_churn_rate",

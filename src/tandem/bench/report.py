@@ -167,9 +167,9 @@ def _five(five: dict[str, Any], problems: list[str]) -> list[str]:
 
 
 def render(measured: dict[str, dict[str, Any]], notes: Path = NOTES) -> str:
-    from tandem.semantic.catalog import all_metrics
+    from tandem.semantic.catalog import default_catalog
 
-    lines = [INTRO.format(metrics=len(all_metrics()))]
+    lines = [INTRO.format(metrics=len(default_catalog()))]
     for figures in measured.values():
         lines += _section(figures)
     if notes.exists():

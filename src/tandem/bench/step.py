@@ -80,8 +80,8 @@ def catalog(args: Args) -> dict[str, Any]:
 
 def refresh(args: Args) -> dict[str, Any]:
     """Cached catalog: fill, re-read, load one more day, refresh; then a full recompute."""
-    from tandem.settings import load_settings
     from tandem.service.workspace import Workspace
+    from tandem.settings import load_settings
 
     ms = _months(args)
     out: dict[str, float] = {}

@@ -1,9 +1,10 @@
 """Recompute only what changed: per-period source aggregates kept between requests.
 
 What is kept is each source's aggregate per period (and dimension group): the
-small table the formulas are applied to. An entry is keyed by everything that
-defines it (workspace id, source, grain, dimensions, measures, every knob, the
-definitions version) and remembers the last load it has seen.
+small table the formulas are applied to. An entry is keyed by the SQL that
+computes it (``tandem.engine.fingerprint.source_key``: the workspace's id, the
+source's query with its measures, grain, dimensions and knobs compiled for the
+backend, the package version) and remembers the last load it has seen.
 
 Every load logs, per changed table, the earliest date its change touches
 (``Store.apply``). A change at day d can only alter periods ending on or after
@@ -22,14 +23,16 @@ unless ``[cache] mode = "on"``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tandem.semantic import catalog
+from cachetools import LRUCache
+
+from tandem.engine.fingerprint import Blueprint, source_key
 from tandem.semantic.calendar import Period, period
 from tandem.store import EVERYTHING, LoadEntry
 
@@ -37,10 +40,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.engine.frame import Frame
+    from tandem.semantic.types import Measure
     from tandem.store import Store
 
 DIMENSION_TABLES = ("accounts", "team_members", "subscriptions")
-_READS: dict[str, frozenset[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,14 @@ class ResultCache:
         self.folder = folder
         self.store = store
         self._loads: list[LoadEntry] | None = None
+        self._lock = threading.Lock()
+        #: The workspace tables each source reads, by (catalog token, source).
+        self._reads_of: LRUCache[tuple[str, str], frozenset[str]] = LRUCache(maxsize=256)
 
     def aggregates(
         self,
         frame: Frame,
-        by_source: dict[str, list[catalog.Measure]],
+        by_source: dict[str, list[Measure]],
         compute: AggregateFn,
     ) -> dict[str, pa.Table | None]:
         """Each source's aggregates for the frame's periods, computing only stale periods."""
@@ -69,8 +75,19 @@ class ResultCache:
         watermark = self.store.last_load()
         wanted = {p.key: p for p in frame.periods}
         plans: dict[str, tuple[str, Entry | None, frozenset[int]]] = {}
+        blueprint = Blueprint(self.store.name, self.store.schemas())
+        identity = self.store.identity()
         for name, items in by_source.items():
-            key = self._key(frame, name, items)
+            key = source_key(
+                identity,
+                blueprint,
+                frame.catalog,
+                frame.knobs,
+                frame.grain,
+                frame.dims,
+                name,
+                items,
+            )
             entry = self._read(key)
             fresh = self._fresh(entry, frame, name) if entry else frozenset()
             plans[name] = (key, entry, fresh)
@@ -82,7 +99,9 @@ class ResultCache:
             sub = None
             if stale:
                 periods = [wanted[k] for k in sorted(stale)]
-                sub = Frame(frame.store, frame.knobs, frame.grain, periods, frame.dims)
+                sub = Frame(
+                    frame.store, frame.catalog, frame.knobs, frame.grain, periods, frame.dims
+                )
             try:
                 for name in names:
                     key, entry, fresh = plans[name]
@@ -152,14 +171,18 @@ class ResultCache:
 
     def _reads(self, frame: Frame, source: str) -> frozenset[str]:
         """The workspace tables a source reads, found in its (unmaterialised) expression."""
-        if source not in _READS:
+        key = (frame.catalog.token, source)
+        with self._lock:
+            known = self._reads_of.get(key)
+        if known is None:
             import ibis.expr.operations as ops
 
-            from tandem.semantic.dimensions import DimensionSet
             from tandem.engine.frame import Frame
+            from tandem.semantic.dimensions import DimensionSet
 
             probe = Frame(
                 frame.store,
+                frame.catalog,
                 frame.knobs,
                 frame.grain,
                 frame.periods[:1],
@@ -167,21 +190,10 @@ class ResultCache:
                 materialize=False,
             )
             expr = probe.source(source)
-            _READS[source] = frozenset(t.name for t in expr.op().find(ops.DatabaseTable))
-        return _READS[source]
-
-    def _key(self, frame: Frame, source: str, items: list[catalog.Measure]) -> str:
-        payload = {
-            "workspace": self.store.identity(),
-            "version": catalog.DEFINITIONS_VERSION,
-            "source": source,
-            "grain": frame.grain.value,
-            "by": list(frame.dims.by),
-            "where": [list(w) for w in frame.dims.where],
-            "measures": sorted(m.name for m in items),
-            "knobs": frame.knobs.model_dump(mode="json"),
-        }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+            known = frozenset(t.name for t in expr.op().find(ops.DatabaseTable))
+            with self._lock:
+                self._reads_of[key] = known
+        return known
 
     def _read(self, key: str) -> Entry | None:
         import pyarrow.parquet as pq
@@ -212,4 +224,4 @@ class ResultCache:
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    AggregateFn = Callable[[Frame, str, list[catalog.Measure]], pa.Table | None]
+    AggregateFn = Callable[[Frame, str, list[Measure]], pa.Table | None]

@@ -1,10 +1,11 @@
 """Computing metrics: sources → measures by period and dimension → formulas.
 
-One request builds one Ibis expression: a grid of every period × every
-dimension group, left-joined with each source's aggregates, so periods and
-groups with no data appear (counts 0, ratios without value) and trends line up.
-All measures of one source are aggregated in a single pass, however many
-metrics use them.
+One request builds one Ibis expression per source: its rows grouped by period
+(and dimension), every measure the request needs from it aggregated in a single
+pass, however many metrics use them. The small aggregates are joined onto a grid
+of every period × every dimension group, so periods and groups with no data
+appear (counts 0, ratios without value) and trends line up; the formulas, Ibis
+expressions too, run as one projection over that grid.
 """
 
 from __future__ import annotations
@@ -15,167 +16,129 @@ import functools
 import operator
 import re
 import threading
-import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from tandem.engine.fingerprint import formula_sql, metric_fingerprint
+from tandem.engine.frame import Frame
+from tandem.engine.query import MetricQuery, MetricResult, SmallSample
 from tandem.errors import UnsupportedOperation, UsageError
-from tandem.semantic import catalog
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
 from tandem.semantic.dimensions import MISSING, DimensionSet, account_dims, resolve
-from tandem.engine.frame import Frame
 
 if TYPE_CHECKING:
     import duckdb
+    import ibis
     import pandas as pd
     import pyarrow as pa
 
     from tandem.engine.cache import ResultCache
+    from tandem.engine.frame import Tables
+    from tandem.semantic.catalog import Catalog
+    from tandem.semantic.types import Measure, Metric
     from tandem.settings import MetricSettings
-    from tandem.store import Store
 
 #: Periods shown when no --from is given.
 DEFAULT_PERIODS = {Grain.WEEK: 13, Grain.MONTH: 12, Grain.QUARTER: 8, Grain.YEAR: 3}
-
-
-class SmallSampleWarning(UserWarning):
-    """A survey metric was computed from fewer responses than ``min_survey_responses``."""
-
-
-@dataclass(frozen=True)
-class MetricRequest:
-    slugs: tuple[str, ...]
-    grain: Grain = Grain.MONTH
-    start: dt.date | None = None
-    end: dt.date | None = None
-    by: tuple[str, ...] = ()
-    where: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class MetricResult:
-    """One metric's rows: period, dimension columns, value, then its components."""
-
-    metric: catalog.Metric
-    rows: pd.DataFrame
-    fingerprint: str
-    grain: Grain
-    dimensions: tuple[str, ...]
-    knobs: dict[str, Any] = field(default_factory=dict)
-
-
-def data_extent(store: Store) -> tuple[dt.date, dt.date] | None:
-    """First and last day with any dated row in the workspace."""
-    import ibis
-
-    from tandem.schema import TABLES
-
-    parts = []
-    for t in TABLES:
-        if t.time_column is None:
-            continue
-        table = store.table(t.name)
-        col = table[t.time_column]
-        day = col.date() if col.type().is_timestamp() else col
-        hi = day.max()
-        if "valid_to" in table.columns:  # a subscription ending is news on that day
-            hi = ibis.greatest(hi, table.valid_to.max())
-        parts.append(table.aggregate(lo=day.min(), hi=hi))
-    both = ibis.union(*parts)
-    row = store.run(both.aggregate(lo=both.lo.min(), hi=both.hi.max())).to_pylist()[0]
-    if row["lo"] is None:
-        return None
-    return row["lo"], row["hi"]
+#: The name the joined measures go by in the formula step's SQL.
+WIDE = "tandem_wide"
 
 
 def resolve_periods(
-    store: Store, grain: Grain, start: dt.date | None, end: dt.date | None, today: dt.date
-) -> list[Period]:
-    """The requested periods; by default the last few up to the latest data (not after today)."""
+    extent: tuple[dt.date, dt.date] | None,
+    query: MetricQuery,
+    today: dt.date,
+) -> tuple[Grain, list[Period]]:
+    """The grain and periods of a query; by default the last few up to the latest data
+    (never after today)."""
+    if query.span is not None:
+        first, last = query.span
+        if last < first:
+            raise UsageError(f"span: {last} is before {first}")
+        return Grain.SPAN, [Period(0, first, last)]
+    grain, start, end = query.grain, query.start, query.end
     if start is None or end is None:
-        extent = data_extent(store)
         lo, hi = extent if extent else (today, today)
         hi = min(hi, today)
         end = end or hi
         if start is None:
             first = period(key_of(end, grain) - DEFAULT_PERIODS[grain] + 1, grain).start
             start = max(first, min(lo, end))
-    return periods(grain, start, end)
+    return grain, periods(grain, start, end)
 
 
 def compute(
-    store: Store,
+    store: Tables,
+    catalog: Catalog,
     knobs: MetricSettings,
-    request: MetricRequest,
+    query: MetricQuery,
     *,
     today: dt.date,
     cache: ResultCache | None = None,
 ) -> dict[str, MetricResult]:
     """Compute every requested metric: one query per source, then the formulas."""
-    metrics = [catalog.get(s) for s in request.slugs]
-    dims = _dimensions(store, request)
-    frame = Frame(
-        store,
-        knobs,
-        request.grain,
-        resolve_periods(store, request.grain, request.start, request.end, today),
-        dims,
-    )
+    metrics = [catalog.get(s) for s in query.metrics]
+    dims = dimensions(store, query)
+    grain, ps = resolve_periods(store.extent(), query, today)
+    frame = Frame(store, catalog, knobs, grain, ps, dims)
     try:
-        table = build(frame, metrics, cache).to_pandas()
+        table = build(frame, metrics, cache if grain is not Grain.SPAN else None).to_pandas()
     finally:
         frame.close()
     return {m.slug: _result(m, table, frame) for m in metrics}
 
 
-def _dimensions(store: Store, request: MetricRequest) -> DimensionSet:
-    if not request.by and not request.where:
+def dimensions(store: Tables, query: MetricQuery) -> DimensionSet:
+    if not query.by and not query.where:
         return DimensionSet()
     columns = list(store.table("accounts").columns)
-    return resolve(request.by, dict(request.where), columns)
+    return resolve(query.by, query.where, columns)
 
 
-def build(
-    frame: Frame, metrics: list[catalog.Metric], cache: ResultCache | None = None
-) -> pa.Table:
-    """The grid with every needed measure and every metric's value as ``value__<slug>``."""
-    by_source: dict[str, list[catalog.Measure]] = {}
+def by_source(catalog: Catalog, metrics: list[Metric]) -> dict[str, list[Measure]]:
+    """The measures the metrics need, grouped by the source they aggregate."""
+    out: dict[str, list[Measure]] = {}
     for m in metrics:
         for name in catalog.needed_measures(m):
-            measure = catalog.MEASURES[name]
-            items = by_source.setdefault(measure.source, [])
+            measure = catalog.measures[name]
+            items = out.setdefault(measure.source, [])
             if measure not in items:
                 items.append(measure)
+    return out
+
+
+def build(frame: Frame, metrics: list[Metric], cache: ResultCache | None = None) -> pa.Table:
+    """The grid with every needed measure and every metric's value as ``value__<slug>``."""
+    sources = by_source(frame.catalog, metrics)
     # Shared relations are kept in temp tables so several sources read them once;
     # one source alone reads each once anyway, and the engine can prune them.
-    frame.materialize = frame.materialize and len(by_source) > 1
+    frame.materialize = frame.materialize and len(sources) > 1
     if cache is None:
-        aggregates = {name: _aggregate(frame, name, items) for name, items in by_source.items()}
+        aggregates = {name: _aggregate(frame, name, items) for name, items in sources.items()}
     else:
-        aggregates = cache.aggregates(frame, by_source, _aggregate)
-    return assemble(frame, metrics, by_source, aggregates, _grid(frame))
+        aggregates = cache.aggregates(frame, sources, _aggregate)
+    return assemble(frame, metrics, sources, aggregates, _grid(frame))
 
 
 def assemble(
     frame: Frame,
-    metrics: list[catalog.Metric],
-    by_source: dict[str, list[catalog.Measure]],
+    metrics: list[Metric],
+    sources: dict[str, list[Measure]],
     aggregates: dict[str, pa.Table | None],
     grid: pa.Table,
 ) -> pa.Table:
     """Join the per-source aggregates onto the grid and apply the formulas.
 
     The aggregates are small (periods × groups): they are joined in Arrow, and
-    the formulas, Ibis expressions like everything else, run as one projection
-    on a local in-memory DuckDB whatever the backend.
+    the formulas run as one projection on a local in-memory DuckDB whatever the
+    backend.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     keys = ["period_key", *frame.dims.columns]
     wide = grid
-    for source_name, items in by_source.items():
+    for source_name, items in sources.items():
         agg = aggregates[source_name]
         if agg is None:
             for measure in items:
@@ -188,7 +151,8 @@ def assemble(
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
                 at = wide.schema.get_field_index(measure.name)
                 wide = wide.set_column(at, measure.name, filled)
-    sql, schema = _formulas(frame, metrics, wide.schema, keys)
+    cut = bool(frame.dims.by or frame.dims.where)
+    sql, schema = formula_sql(frame.catalog, metrics, frame.knobs, wide.schema, keys, cut, WIDE)
     con = _local_duckdb()
     con.register(WIDE, wide)
     try:
@@ -198,54 +162,12 @@ def assemble(
     return out.cast(schema)
 
 
-#: The name the joined measures go by in the formula step's SQL.
-WIDE = "tandem_wide"
-#: Compiled formula steps, by what they depend on: compiling the same Ibis
-#: projection again for every request would cost more than running it.
-_FORMULAS: dict[tuple[Any, ...], tuple[str, pa.Schema]] = {}
-_FORMULAS_KEPT = 256
-
-
-def _formulas(
-    frame: Frame, metrics: list[catalog.Metric], wide: pa.Schema, keys: list[str]
-) -> tuple[str, pa.Schema]:
-    """The SQL of the formula projection over a table ``WIDE`` shaped like ``wide``."""
-    import ibis
-
-    cut = bool(frame.dims.by or frame.dims.where)
-    key = (
-        tuple(m.slug for m in metrics),
-        wide,
-        frame.knobs.model_dump_json(),
-        cut,
-        tuple(keys),
-    )
-    hit = _FORMULAS.get(key)
-    if hit is not None:
-        return hit
-    t = ibis.table(ibis.Schema.from_pyarrow(wide), name=WIDE)
-    values = {}
-    for m in metrics:
-        value = m.value(t, frame.knobs)
-        if m.company_wide and cut:
-            value = ibis.null(value.type())
-        values[f"value__{m.slug}"] = value
-        for name, formula in m.extras:
-            values[f"extra__{m.slug}__{name}"] = formula(t, frame.knobs)
-    expr = t.mutate(**values).order_by(keys)
-    compiled = (str(ibis.to_sql(expr, dialect="duckdb")), expr.schema().to_pyarrow())
-    if len(_FORMULAS) >= _FORMULAS_KEPT:
-        _FORMULAS.pop(next(iter(_FORMULAS)))
-    _FORMULAS[key] = compiled
-    return compiled
-
-
 _LOCAL = threading.local()
 
 
 def _local_duckdb() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for the formulas, one per thread, kept between requests."""
-    con = getattr(_LOCAL, "con", None)
+    con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
     if con is None:
         import duckdb
 
@@ -275,13 +197,14 @@ def _grid(frame: Frame) -> pa.Table:
     return grid
 
 
-def _aggregate(frame: Frame, source_name: str, items: list[catalog.Measure]) -> pa.Table | None:
-    with backend_support(frame.store, items):
-        return _aggregate_on_backend(frame, source_name, items)
+def _aggregate(frame: Frame, source_name: str, items: list[Measure]) -> pa.Table | None:
+    with backend_support(frame.store.name, frame.catalog, items):
+        expr = aggregate_expr(frame, source_name, items)
+        return None if expr is None else frame.store.run(expr)
 
 
 @contextlib.contextmanager
-def backend_support(store: Store, items: list[catalog.Measure]) -> Iterator[None]:
+def backend_support(backend: str, catalog: Catalog, items: list[Measure]) -> Iterator[None]:
     """Turn a backend's "cannot compile this" into UnsupportedOperation naming the metrics."""
     import ibis.common.exceptions as com
 
@@ -293,20 +216,19 @@ def backend_support(store: Store, items: list[catalog.Measure]) -> Iterator[None
         com.UnsupportedBackendType,
         com.UnsupportedArgumentError,
     ) as exc:
-        names = {m.name for m in items}
-        slugs = [m.slug for m in catalog.all_metrics() if names & set(catalog.needed_measures(m))]
+        slugs = catalog.users_of(m.name for m in items)
         found = re.search(r"'(\w+)'|\bfor (\w+)", str(exc))
         op = next(g for g in found.groups() if g) if found else type(exc).__name__
         raise UnsupportedOperation(
-            f"{', '.join(slugs)}: the {store.name} backend does not support the operation "
+            f"{', '.join(slugs)}: the {backend} backend does not support the operation "
             f"{op} these metrics need ({exc})"
         ) from exc
 
 
-def _aggregate_on_backend(
-    frame: Frame, source_name: str, items: list[catalog.Measure]
-) -> pa.Table | None:
-    source = catalog.SOURCES[source_name]
+def aggregate_expr(frame: Frame, source_name: str, items: list[Measure]) -> ibis.Table | None:
+    """The query aggregating ``items`` of one source by period (and dimension);
+    None when a source without accounts is cut by a dimension."""
+    source = frame.catalog.sources[source_name]
     facts = frame.source(source_name)
     dims = frame.dims
     if source.grouped:
@@ -326,60 +248,40 @@ def _aggregate_on_backend(
         # push the shared part of the conditions (``survey = 'nps'``) into the
         # scan; groups left empty come back from the grid as 0 or no value.
         facts = facts.filter(functools.reduce(operator.or_, conditions))
-    agg = facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
-    return frame.store.run(agg)
+    return facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
 
 
-def _result(m: catalog.Metric, table: pd.DataFrame, frame: Frame) -> MetricResult:
+def _result(m: Metric, table: pd.DataFrame, frame: Frame) -> MetricResult:
     import pandas as pd
 
+    catalog = frame.catalog
     dims = list(frame.dims.columns)
-    components = catalog.needed_measures(m)
-    out = pd.DataFrame(
-        {
-            "period": table["period_start"].dt.date
-            if hasattr(table["period_start"], "dt")
-            else table["period_start"]
-        }
-    )
+    start = table["period_start"]
+    out = pd.DataFrame({"period": start.dt.date if hasattr(start, "dt") else start})
     for d in dims:
         out[d] = table[d].where(table[d] != MISSING, None)
     out["value"] = table[f"value__{m.slug}"]
-    for c in components:
+    for c in catalog.needed_measures(m):
         out[c] = table[c]
     for name, _ in m.extras:
         out[name] = table[f"extra__{m.slug}__{name}"]
     out = out.reset_index(drop=True)
-    _warn_small_samples(m, out, frame.knobs)
     return MetricResult(
         metric=m,
         rows=out,
-        fingerprint=catalog.fingerprint(m, frame.knobs),
+        fingerprint=metric_fingerprint(catalog, m, frame.knobs, frame.store.name),
         grain=frame.grain,
         dimensions=tuple(dims),
         knobs={k: getattr(frame.knobs, k) for k in catalog.knobs_of(m)},
+        warnings=_small_samples(m, out, frame.knobs),
     )
 
 
-def _warn_small_samples(m: catalog.Metric, rows: pd.DataFrame, knobs: MetricSettings) -> None:
+def _small_samples(m: Metric, rows: pd.DataFrame, knobs: MetricSettings) -> tuple[SmallSample, ...]:
     sample = m.sample
     if sample is None or knobs.min_survey_responses == 0:
-        return
+        return ()
     small = rows[rows["value"].notna() & (rows[sample] < knobs.min_survey_responses)]
-    if len(small):
-        warnings.warn(
-            f"{m.slug}: {len(small)} of {len(rows)} rows rest on fewer than "
-            f"{knobs.min_survey_responses} responses (knob min_survey_responses)",
-            SmallSampleWarning,
-            stacklevel=3,
-        )
-
-
-def parse_where(items: list[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for item in items:
-        if "=" not in item:
-            raise UsageError(f"--where {item!r}: expected DIMENSION=VALUE")
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v.strip()))
-    return tuple(out)
+    if not len(small):
+        return ()
+    return (SmallSample(m.slug, len(small), len(rows), knobs.min_survey_responses),)

@@ -14,18 +14,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tandem.semantic import catalog
-from tandem.semantic.calendar import Grain, Period, period_containing
-from tandem.semantic.catalog import Agg
-from tandem.semantic.dimensions import account_dims
-from tandem.engine.compute import (
-    MetricRequest,
-    MetricResult,
-    _dimensions,
-    backend_support,
-    compute,
-)
+from tandem.engine.compute import backend_support, by_source, compute, dimensions
 from tandem.engine.frame import Frame
+from tandem.engine.query import MetricQuery, MetricResult
+from tandem.semantic.calendar import Grain, Period, period_containing
+from tandem.semantic.dimensions import Filter, account_dims
+from tandem.semantic.types import Agg, Measure, Metric, Source
 
 #: Key columns every listing keeps.
 _KEYS = ("period_key", "month_key")
@@ -34,8 +28,9 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
+    from tandem.engine.frame import Tables
+    from tandem.semantic.catalog import Catalog
     from tandem.settings import MetricSettings
-    from tandem.store import Store
 
 
 @dataclass(frozen=True)
@@ -50,49 +45,44 @@ class SourceRows:
 
 @dataclass(frozen=True)
 class Explanation:
-    metric: catalog.Metric
+    metric: Metric
     period: Period
     result: MetricResult
     sources: tuple[SourceRows, ...]
 
 
 def explain(
-    store: Store,
+    store: Tables,
+    catalog: Catalog,
     knobs: MetricSettings,
     slug: str,
     day: dt.date,
     *,
     grain: Grain = Grain.MONTH,
-    where: tuple[tuple[str, str], ...] = (),
+    where: tuple[Filter, ...] = (),
     limit: int | None = None,
     today: dt.date,
 ) -> Explanation:
     m = catalog.get(slug)
     p = period_containing(day, grain)
-    request = MetricRequest((slug,), grain, p.start, p.end, (), where)
-    result = compute(store, knobs, request, today=today)[slug]
+    query = MetricQuery((slug,), grain, p.start, p.end, (), where)
+    result = compute(store, catalog, knobs, query, today=today)[slug]
     # Not materialised: the SQL shown must read the workspace's own tables.
-    frame = Frame(store, knobs, grain, [p], _dimensions(store, request), materialize=False)
-    by_source: dict[str, list[catalog.Measure]] = {}
-    for name in catalog.needed_measures(m):
-        measure = catalog.MEASURES[name]
-        by_source.setdefault(measure.source, []).append(measure)
+    frame = Frame(store, catalog, knobs, grain, [p], dimensions(store, query), materialize=False)
     try:
         parts = []
-        for name, items in by_source.items():
-            with backend_support(store, items):
+        for name, items in by_source(catalog, [m]).items():
+            with backend_support(store.name, catalog, items):
                 parts.append(_rows(frame, name, items, limit))
     finally:
         frame.close()
     return Explanation(m, p, result, tuple(parts))
 
 
-def _rows(
-    frame: Frame, source_name: str, items: list[catalog.Measure], limit: int | None
-) -> SourceRows:
+def _rows(frame: Frame, source_name: str, items: list[Measure], limit: int | None) -> SourceRows:
     import ibis
 
-    source = catalog.SOURCES[source_name]
+    source = frame.catalog.sources[source_name]
     facts = frame.source(source_name)
     if frame.dims.where and "account_id" in facts.columns and not source.grouped:
         on = ["account_id", "period_key"] if frame.dims.per_period else ["account_id"]
@@ -115,15 +105,13 @@ def _rows(
     total = int(shown.count().to_pyarrow().as_py())
     rows = _dates((shown.limit(limit) if limit else shown).to_pyarrow().to_pandas())
     agg = facts.group_by("period_key").aggregate(**{m.name: m.aggregate(facts) for m in items})
-    sql = str(ibis.to_sql(agg, dialect=frame.store.con.name))
+    sql = str(ibis.to_sql(agg, dialect=frame.store.name))
     return SourceRows(
         source_name, source.description, tuple(m.name for m in items), rows, total, sql
     )
 
 
-def _columns_to_show(
-    source: catalog.Source, facts: ibis.Table, items: list[catalog.Measure]
-) -> list[str]:
+def _columns_to_show(source: Source, facts: ibis.Table, items: list[Measure]) -> list[str]:
     """Ids, dates that place the row, the source's context columns and what measures read."""
     import ibis.expr.operations as ops
 
@@ -156,7 +144,7 @@ def _dates(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _contribution(m: catalog.Measure, t: ibis.Table) -> ibis.Value:
+def _contribution(m: Measure, t: ibis.Table) -> ibis.Value:
     import ibis
 
     cond = m.where(t) if m.where is not None else ibis.literal(True)
@@ -166,7 +154,7 @@ def _contribution(m: catalog.Measure, t: ibis.Table) -> ibis.Value:
     return ibis.ifelse(cond.fill_null(False), m.expr(t), ibis.null())
 
 
-def _counts(m: catalog.Measure, t: ibis.Table) -> ibis.BooleanValue:
+def _counts(m: Measure, t: ibis.Table) -> ibis.BooleanValue:
     col = t[m.name]
     if m.agg is Agg.COUNT:
         return col

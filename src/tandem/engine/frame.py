@@ -10,23 +10,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tandem.semantic.calendar import Grain, Period, calendar_table, key_expr
 
 if TYPE_CHECKING:
     import ibis
     import ibis.expr.types as ir
+    import pyarrow as pa
 
+    from tandem.semantic.catalog import Catalog
     from tandem.semantic.dimensions import DimensionSet
     from tandem.settings import MetricSettings
-    from tandem.store import Store
+
+
+class Tables(Protocol):
+    """What the engine computes on: a store, or a blueprint that only compiles SQL."""
+
+    @property
+    def name(self) -> str:
+        """The backend's name, also the SQL dialect: duckdb, postgres, pyspark."""
+        ...
+
+    def table(self, name: str) -> ibis.Table: ...
+
+    def supports(self, operation: type) -> bool: ...
+
+    def cache(self, expr: ibis.Table) -> ibis.Table: ...
+
+    def run(self, expr: ibis.Table) -> pa.Table: ...
+
+    def extent(self) -> tuple[dt.date, dt.date] | None: ...
 
 
 class Frame:
+    """One request's facts (``tandem.semantic.types.Facts``) on one store."""
+
     def __init__(
         self,
-        store: Store,
+        store: Tables,
+        catalog: Catalog,
         knobs: MetricSettings,
         grain: Grain,
         periods: list[Period],
@@ -35,6 +58,7 @@ class Frame:
         materialize: bool = True,
     ) -> None:
         self.store = store
+        self.catalog = catalog
         self.materialize = materialize
         self.knobs = knobs
         self.grain = grain
@@ -75,10 +99,11 @@ class Frame:
         self._materialized.append(cached)
         return cached
 
-    def source(self, name: str) -> ibis.Table:
-        from tandem.semantic.catalog import SOURCES
+    def supports(self, operation: type) -> bool:
+        return self.store.supports(operation)
 
-        spec = SOURCES[name]
+    def source(self, name: str) -> ibis.Table:
+        spec = self.catalog.sources[name]
         return self.cached(f"source:{name}", lambda: spec.build(self), materialize=spec.shared)
 
     def close(self) -> None:
@@ -107,6 +132,8 @@ class Frame:
             )
         else:
             inside = (when >= ibis.date(first.isoformat())) & (when <= ibis.date(last.isoformat()))
+        if self.grain is Grain.SPAN:
+            return t.filter(inside).mutate(period_key=ibis.literal(self.periods[0].key, "int64"))
         keyed = t.filter(inside).mutate(period_key=key_expr(when, self.grain).cast("int64"))
         keys = [p.key for p in self.periods]
         if keys == list(range(keys[0], keys[-1] + 1)):
@@ -126,7 +153,13 @@ class Frame:
         Its temporary tables are released with this frame's.
         """
         child = Frame(
-            self.store, self.knobs, other_grain, periods, self.dims, materialize=self.materialize
+            self.store,
+            self.catalog,
+            self.knobs,
+            other_grain,
+            periods,
+            self.dims,
+            materialize=self.materialize,
         )
         child._materialized = self._materialized
         return child

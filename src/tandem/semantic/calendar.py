@@ -31,17 +31,26 @@ class Grain(enum.StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+    #: One custom period (a trailing twelve months), asked for by its first and last day.
+    SPAN = "span"
 
     @classmethod
     def parse(cls, value: str | Grain) -> Grain:
+        names = [g.value for g in cls if g is not Grain.SPAN]
         try:
-            return cls(value)
+            grain = cls(value)
+            if grain is Grain.SPAN:
+                raise ValueError(value)
+            return grain
         except ValueError:
-            names = [g.value for g in cls]
             raise UsageError(
                 f"unknown grain {value!r}{did_you_mean(str(value), names)}; "
                 f"choose one of {', '.join(names)}"
             ) from None
+
+
+#: The grains of the calendar (a span is one custom period, with no calendar keys).
+CALENDAR_GRAINS = (Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR)
 
 
 def day_number(d: dt.date) -> int:
@@ -63,6 +72,8 @@ def key_of(d: dt.date, grain: Grain) -> int:
             return d.year * 4 + (d.month - 1) // 3
         case Grain.YEAR:
             return d.year
+        case Grain.SPAN:
+            raise ValueError("a span's periods have no calendar keys")
 
 
 def start_of(key: int, grain: Grain) -> dt.date:
@@ -76,6 +87,8 @@ def start_of(key: int, grain: Grain) -> dt.date:
             return dt.date(key // 4, (key % 4) * 3 + 1, 1)
         case Grain.YEAR:
             return dt.date(key, 1, 1)
+        case Grain.SPAN:
+            raise ValueError("a span's periods have no calendar keys")
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,8 @@ def key_expr(value: ir.Value, grain: Grain) -> ir.IntegerValue:
             return value.year() * 4 + (value.month() - 1) // 3
         case Grain.YEAR:
             return value.year()
+        case Grain.SPAN:
+            raise ValueError("a span's periods have no calendar keys")
 
 
 def calendar_table(ps: list[Period]) -> ibis.Table:

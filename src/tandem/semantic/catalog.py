@@ -1,248 +1,305 @@
-"""How a metric is declared: sources of fact rows, measures over them, metrics over measures.
+"""The catalog: every source, measure and metric gathered into one validated value.
 
-A *source* builds one row per counted thing (an account in a period, a survey
-response, a ticket...) with its ``period_key`` and ``account_id``. A *measure*
-aggregates a source (count where, sum, mean, median). A *metric* names the
-measures that make it (its components, shown beside every value) and a formula
-over them. Derived metrics name the metrics they use and call their formulas,
-never copying their logic. This split is what makes every number explainable:
-``tandem explain`` lists a source's rows with one column per measure.
+The domain modules declare plain values (``SOURCES``, ``MEASURES``, ``METRICS``);
+``Catalog`` gathers them, checks that every name a declaration uses exists,
+that derived metrics form no cycle and that units agree, and answers the
+questions the engine asks: which measures a metric needs, which knobs it
+reads, and the Ibis expression of its value. The engine receives a catalog
+explicitly; ``default_catalog()`` builds the shipped one once.
 """
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import functools
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
-from tandem.errors import UsageError, did_you_mean
+from tandem.errors import TandemError, UsageError, did_you_mean
+from tandem.semantic import formula
+from tandem.semantic.types import (
+    Agg,
+    Custom,
+    Derived,
+    Kind,
+    Measure,
+    Metric,
+    Percent,
+    Simple,
+    Source,
+    Unit,
+)
 
 if TYPE_CHECKING:
     import ibis
     import ibis.expr.types as ir
 
-    from tandem.engine.frame import Frame
     from tandem.settings import MetricSettings
 
-#: Bumped whenever a definition's logic changes; part of every fingerprint.
-DEFINITIONS_VERSION = "1"
+
+class CatalogError(TandemError):
+    """Declarations that do not hold together; the message names each metric at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid metric catalog:\n" + "\n".join(f"- {p}" for p in problems))
 
 
-class Unit(enum.StrEnum):
-    PERCENT = "percent"
-    COUNT = "count"
-    CURRENCY = "currency"
-    DAYS = "days"
-    MONTHS = "months"
-    RATIO = "ratio"
-    SCORE = "score"
-    PER_CUSTOMER_DAY = "per customer-day"
-    MINUTES_PER_CUSTOMER_DAY = "minutes per customer-day"
+class Catalog:
+    """Sources, measures and metrics by name, validated when built."""
+
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        measures: Iterable[Measure],
+        metrics: Iterable[Metric],
+    ) -> None:
+        from tandem.settings import MetricSettings
+
+        problems: list[str] = []
+        #: Unique to this catalog: what computed results and compiled SQL are keyed by.
+        self.token = uuid.uuid4().hex
+        self.sources: Mapping[str, Source] = _unique(sources, "source", problems)
+        self.measures: Mapping[str, Measure] = _unique(measures, "measure", problems)
+        self.metrics: Mapping[str, Metric] = _unique(metrics, "metric", problems)
+        self.knob_names = frozenset(MetricSettings.model_fields)
+        self._trees: dict[tuple[str, str], formula.Node] = {}
+        for m in self.metrics.values():
+            for label, kind in (("value", m.kind), *m.extras):
+                if isinstance(kind, Custom):
+                    continue
+                try:
+                    self._trees[(m.slug, label)] = formula.parse(kind.formula)
+                except formula.FormulaError as exc:
+                    problems.append(f"{m.slug}: {exc}")
+        problems += self._check()
+        if problems:
+            raise CatalogError(problems)
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def get(self, slug: str) -> Metric:
+        try:
+            return self.metrics[slug]
+        except KeyError:
+            raise UsageError(
+                f"unknown metric {slug!r}{did_you_mean(slug, list(self.metrics))}; "
+                "'tandem metrics' lists them"
+            ) from None
+
+    def __iter__(self) -> Iterator[Metric]:
+        return iter(self.metrics.values())
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.metrics
+
+    def uses(self, m: Metric) -> tuple[str, ...]:
+        """The metrics ``m``'s formula reads, in order."""
+        if not isinstance(m.kind, Derived):
+            return ()
+        tree = self._trees[(m.slug, "value")]
+        return tuple(dict.fromkeys(n for n in formula.names(tree) if n in self.metrics))
+
+    def needed_measures(self, m: Metric) -> list[str]:
+        """The metric's components, the other measures its formulas read, then (in order)
+        those of the metrics it derives from."""
+        out = list(dict.fromkeys(m.measures))
+        for label, kind in (("value", m.kind), *m.extras):
+            if isinstance(kind, Custom):
+                continue
+            for name in formula.names(self._trees[(m.slug, label)]):
+                if self._resolves_to_measure(m, label, name) and name not in out:
+                    out.append(name)
+        for slug in self.uses(m):
+            out += [n for n in self.needed_measures(self.metrics[slug]) if n not in out]
+        return out
+
+    def knobs_of(self, m: Metric) -> list[str]:
+        """The knobs the metric is computed with: its own, its formulas', its inputs'."""
+        out = list(m.knobs)
+        for label, kind in (("value", m.kind), *m.extras):
+            if isinstance(kind, Custom):
+                continue
+            out += [
+                n
+                for n in formula.names(self._trees[(m.slug, label)])
+                if n in self.knob_names and n not in out
+            ]
+        for slug in self.uses(m):
+            out += [k for k in self.knobs_of(self.metrics[slug]) if k not in out]
+        return out
+
+    def closure(self, m: Metric) -> list[str]:
+        """``m`` and every metric it derives from, directly or not."""
+        out = [m.slug]
+        for slug in self.uses(m):
+            out += [s for s in self.closure(self.metrics[slug]) if s not in out]
+        return out
+
+    def users_of(self, measures: Iterable[str]) -> list[str]:
+        """The metrics that need any of ``measures``."""
+        wanted = set(measures)
+        return [m.slug for m in self if wanted & set(self.needed_measures(m))]
+
+    # -- values ----------------------------------------------------------------------
+
+    def value(self, m: Metric, t: ibis.Table, knobs: MetricSettings) -> ir.Value:
+        """The metric's value over a table holding one column per needed measure."""
+        return self._compile(m, "value", m.kind, t, knobs)
+
+    def extras(self, m: Metric, t: ibis.Table, knobs: MetricSettings) -> list[tuple[str, ir.Value]]:
+        return [(name, self._compile(m, name, kind, t, knobs)) for name, kind in m.extras]
+
+    def _compile(
+        self, m: Metric, label: str, kind: Kind, t: ibis.Table, knobs: MetricSettings
+    ) -> ir.Value:
+        import ibis
+
+        if isinstance(kind, Custom):
+            return kind.code({name: t[name] for name in self.needed_measures(m)}, knobs)
+
+        def resolve(name: str) -> ir.Value:
+            if isinstance(kind, Derived) and name in self.metrics:
+                return self.value(self.metrics[name], t, knobs)
+            if name in self.measures:
+                return t[name]
+            return ibis.literal(getattr(knobs, name))
+
+        return formula.compile_ibis(self._trees[(m.slug, label)], resolve)
+
+    def _resolves_to_measure(self, m: Metric, label: str, name: str) -> bool:
+        kind = m.kind if label == "value" else dict(m.extras)[label]
+        if isinstance(kind, Derived) and name in self.metrics:
+            return False
+        return name in self.measures
+
+    # -- validation ------------------------------------------------------------------
+
+    def _check(self) -> list[str]:
+        problems: list[str] = []
+        for measure in self.measures.values():
+            if measure.source not in self.sources:
+                problems.append(
+                    f"measure {measure.name}: unknown source {measure.source!r}"
+                    f"{did_you_mean(measure.source, list(self.sources))}"
+                )
+            if measure.name in self.knob_names:
+                problems.append(f"measure {measure.name}: the name of a knob")
+        for m in self.metrics.values():
+            problems += [f"{m.slug}: {p}" for p in self._check_metric(m)]
+        problems += self._cycles()
+        return problems
+
+    def _check_metric(self, m: Metric) -> list[str]:
+        out = [
+            f"unknown measure {n!r}{did_you_mean(n, list(self.measures))}"
+            for n in m.measures
+            if n not in self.measures
+        ]
+        out += [f"unknown knob {k!r}" for k in m.knobs if k not in self.knob_names]
+        if m.sample is not None and m.sample not in m.measures:
+            out.append(f"sample {m.sample!r} is not one of its measures")
+        for label, kind in (("value", m.kind), *m.extras):
+            if isinstance(kind, Custom):
+                if not kind.why.strip():
+                    out.append(f"{label}: a custom formula must say why it needs code")
+                continue
+            tree = self._trees.get((m.slug, label))
+            if tree is None:
+                continue  # already reported as a parse problem
+            allowed = {*self.measures, *self.knob_names}
+            if isinstance(kind, Derived):
+                allowed |= set(self.metrics)
+            for name in formula.names(tree):
+                if name not in allowed:
+                    out.append(
+                        f"{label}: unknown name {name!r}{did_you_mean(name, sorted(allowed))}"
+                    )
+        out += self._check_units(m)
+        return out
+
+    def _check_units(self, m: Metric) -> list[str]:
+        if isinstance(m.kind, Percent) and m.unit not in (Unit.PERCENT, Unit.SCORE):
+            return [f"a percent is declared in {m.unit.value}, not percent or score"]
+        if isinstance(m.kind, Simple) and m.kind.measure in self.measures:
+            agg = self.measures[m.kind.measure].agg
+            if agg is Agg.COUNT and m.unit is not Unit.COUNT:
+                return [f"passes a count through but is declared in {m.unit.value}"]
+        tree = self._trees.get((m.slug, "value"))
+        if tree is None or not isinstance(m.kind, Derived):
+            return []
+        try:
+            unit = self._unit(tree)
+        except _UnitClash as clash:
+            return [str(clash)]
+        if unit is not None and unit is not m.unit:
+            return [f"its formula gives {unit.value} but it is declared in {m.unit.value}"]
+        return []
+
+    def _unit(self, node: formula.Node) -> Unit | None:
+        """The unit a derived formula gives, where it can be told (None: not known)."""
+        match node:
+            case formula.Ref(name) if name in self.metrics:
+                return self.metrics[name].unit
+            case formula.Neg(operand):
+                return self._unit(operand)
+            case formula.Bin("+" | "-", left, right):
+                a, b = self._unit(left), self._unit(right)
+                if a is not None and b is not None and a is not b:
+                    raise _UnitClash(f"adds or subtracts {a.value} and {b.value}")
+                return a or b
+            case formula.Call("percent", _):
+                return Unit.PERCENT
+        return None
+
+    def _cycles(self) -> list[str]:
+        problems: list[str] = []
+        done: set[str] = set()
+
+        def visit(slug: str, path: list[str]) -> None:
+            if slug in path:
+                cycle = [*path[path.index(slug) :], slug]
+                problems.append(f"{slug}: derived metrics form a cycle: {' → '.join(cycle)}")
+                return
+            if slug in done or slug not in self.metrics:
+                return
+            m = self.metrics[slug]
+            tree = self._trees.get((slug, "value"))
+            if isinstance(m.kind, Derived) and tree is not None:
+                for name in dict.fromkeys(formula.names(tree)):
+                    if name in self.metrics:
+                        visit(name, [*path, slug])
+            done.add(slug)
+
+        for slug in self.metrics:
+            visit(slug, [])
+        return problems
 
 
-class Direction(enum.StrEnum):
-    HIGHER = "higher is better"
-    LOWER = "lower is better"
+class _UnitClash(ValueError):
+    pass
 
 
-class Team(enum.StrEnum):
-    """Accountable teams as SPEC.md names them; service = onboarding, success, support."""
-
-    MARKETING = "marketing"
-    SALES = "sales"
-    SERVICE = "service"
+_T = TypeVar("_T", Source, Measure, Metric)
 
 
-class Agg(enum.StrEnum):
-    COUNT = "count"
-    SUM = "sum"
-    MEAN = "mean"
-    MEDIAN = "median"
-
-    @property
-    def empty_is_zero(self) -> bool:
-        """A count or a sum over nothing is 0; a mean or median over nothing has no value."""
-        return self in (Agg.COUNT, Agg.SUM)
-
-
-Expr = Callable[["ibis.Table"], "ir.Value"]
-Pred = Callable[["ibis.Table"], "ir.BooleanValue"]
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One aggregate of a source: ``agg`` of ``expr`` over the rows where ``where`` holds."""
-
-    name: str
-    source: str
-    agg: Agg
-    description: str
-    expr: Expr | None = None
-    where: Pred | None = None
-
-    def aggregate(self, t: ibis.Table) -> ir.Scalar:
-        cond = self.where(t) if self.where is not None else None
-        if self.agg is Agg.COUNT:
-            return t.count(where=cond)
-        if self.expr is None:
-            raise TypeError(f"measure {self.name}: {self.agg} needs an expression")
-        value = self.expr(t)
-        if self.agg in (Agg.MEAN, Agg.MEDIAN):
-            # Engines differ on the type of an integer mean (PostgreSQL: NUMERIC).
-            value = value.cast("float64")
-        match self.agg:
-            case Agg.SUM:
-                return value.sum(where=cond)
-            case Agg.MEAN:
-                return value.mean(where=cond)
-            case Agg.MEDIAN:
-                return value.median(where=cond)
-        raise AssertionError(self.agg)  # pragma: no cover
-
-
-Values = Mapping[str, "ir.Value"]
-Formula = Callable[[Values, "MetricSettings"], "ir.Value"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    slug: str
-    name: str
-    unit: Unit
-    direction: Direction
-    teams: tuple[Team, ...]
-    description: str
-    measures: tuple[str, ...]
-    value: Formula
-    knobs: tuple[str, ...] = ()
-    uses: tuple[str, ...] = ()
-    seeds: tuple[str, ...] = ()
-    company_wide: bool = False
-    domain: str = ""
-    #: The measure counting survey responses, for the small-sample warning.
-    sample: str | None = None
-    #: Further components computed from the measures (a share, a mean), shown after them.
-    extras: tuple[tuple[str, Formula], ...] = ()
-
-
-@dataclass(frozen=True)
-class Source:
-    """A builder of fact rows; ``grouped`` sources arrive already grouped by dimension."""
-
-    name: str
-    build: Callable[[Frame], ibis.Table]
-    description: str
-    grouped: bool = False
-    #: Columns ``tandem explain`` always shows beside ids and what the measures read.
-    shown: tuple[str, ...] = ()
-    #: Read by other sources too: computed once per request into a temporary table.
-    shared: bool = False
-
-
-SOURCES: dict[str, Source] = {}
-MEASURES: dict[str, Measure] = {}
-METRICS: dict[str, Metric] = {}
-
-
-def source(
-    name: str,
-    description: str,
-    *,
-    grouped: bool = False,
-    shown: tuple[str, ...] = (),
-    shared: bool = False,
-) -> Callable[[Callable[[Frame], ibis.Table]], Callable[[Frame], ibis.Table]]:
-    """Register a source builder under ``name``."""
-
-    def register(fn: Callable[[Frame], ibis.Table]) -> Callable[[Frame], ibis.Table]:
-        if name in SOURCES:
-            raise ValueError(f"source {name} declared twice")
-        SOURCES[name] = Source(name, fn, description, grouped, shown, shared)
-        return fn
-
-    return register
-
-
-def measures(*items: Measure) -> None:
-    for m in items:
-        if m.name in MEASURES:
-            raise ValueError(f"measure {m.name} declared twice")
-        MEASURES[m.name] = m
-
-
-def metric(m: Metric) -> Metric:
-    if m.slug in METRICS:
-        raise ValueError(f"metric {m.slug} declared twice")
-    METRICS[m.slug] = m
-    return m
-
-
-def get(slug: str) -> Metric:
-    _load_domains()
-    try:
-        return METRICS[slug]
-    except KeyError:
-        raise UsageError(
-            f"unknown metric {slug!r}{did_you_mean(slug, list(METRICS))}; "
-            "'tandem metrics' lists them"
-        ) from None
-
-
-def all_metrics() -> list[Metric]:
-    _load_domains()
-    return list(METRICS.values())
-
-
-def needed_measures(m: Metric) -> list[str]:
-    """The metric's own measures and, in order, those of the metrics it derives from."""
-    out: list[str] = []
-    for name in m.measures:
-        if name not in out:
-            out.append(name)
-    for slug in m.uses:
-        for name in needed_measures(get(slug)):
-            if name not in out:
-                out.append(name)
+def _unique(items: Iterable[_T], what: str, problems: list[str]) -> dict[str, _T]:
+    out: dict[str, _T] = {}
+    for item in items:
+        name = item.slug if isinstance(item, Metric) else item.name
+        if name in out:
+            problems.append(f"{what} {name} declared twice")
+        out[name] = item
     return out
 
 
-def knobs_of(m: Metric) -> list[str]:
-    out = list(m.knobs)
-    for slug in m.uses:
-        out += [k for k in knobs_of(get(slug)) if k not in out]
-    return out
-
-
-def fingerprint(m: Metric, knobs: MetricSettings) -> str:
-    """A short hash of the definition (and those it uses) and the knob values in force."""
-    payload: dict[str, Any] = {
-        "version": DEFINITIONS_VERSION,
-        "definitions": {s: get(s).description for s in _closure(m)},
-        "knobs": {k: _jsonable(getattr(knobs, k)) for k in sorted(knobs_of(m))},
-    }
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-    return digest[:10]
-
-
-def _closure(m: Metric) -> list[str]:
-    out = [m.slug]
-    for slug in m.uses:
-        out += [s for s in _closure(get(slug)) if s not in out]
-    return out
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def _load_domains() -> None:
-    # Importing a domain module registers its sources, measures and metrics.
-    from tandem.semantic import (  # noqa: F401
+@functools.cache
+def default_catalog() -> Catalog:
+    """The shipped catalog, from the domain modules' declarations (built once)."""
+    from tandem.semantic import (
         economics,
         onboarding,
         pipeline,
@@ -250,4 +307,11 @@ def _load_domains() -> None:
         support,
         surveys,
         usage,
+    )
+
+    domains = (revenue, surveys, support, onboarding, usage, pipeline, economics)
+    return Catalog(
+        [s for d in domains for s in d.SOURCES],
+        [m for d in domains for m in d.MEASURES],
+        [m for d in domains for m in d.METRICS],
     )

@@ -20,10 +20,10 @@ from tandem.semantic.calendar import FOREVER, day_expr
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 
-def subscription_days(f: Frame) -> ibis.Table:
+def subscription_days(f: Facts) -> ibis.Table:
     """Every subscription row with day numbers: ``vf`` first day, ``vt`` first day after."""
     import ibis
 
@@ -38,11 +38,11 @@ def subscription_days(f: Frame) -> ibis.Table:
     )
 
 
-def paid_rows(f: Frame) -> ibis.Table:
+def paid_rows(f: Facts) -> ibis.Table:
     return f.cached("paid_rows", lambda: _paid_rows(f))
 
 
-def _paid_rows(f: Frame) -> ibis.Table:
+def _paid_rows(f: Facts) -> ibis.Table:
     import ibis
 
     rows = subscription_days(f)
@@ -73,12 +73,12 @@ def _paid_rows(f: Frame) -> ibis.Table:
     return paid.union(bridges.select(*paid.columns))
 
 
-def islands(f: Frame) -> ibis.Table:
+def islands(f: Facts) -> ibis.Table:
     """Disjoint spells of paid coverage per account: ``start`` ≤ day < ``end``."""
     return f.cached("islands", lambda: _islands(f), materialize=True)
 
 
-def _islands(f: Frame) -> ibis.Table:
+def _islands(f: Facts) -> ibis.Table:
     import ibis
 
     paid = paid_rows(f)

@@ -16,6 +16,8 @@ count summed over a dimension's values equals the overall count.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,8 +25,9 @@ from tandem.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
     import ibis
+    import ibis.expr.types as ir
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 ALIASES = {
     "csm": "csm_id",
@@ -40,10 +43,64 @@ MISSING = "\u2205"
 NOT_DIMENSIONS = ("account_id", "name", "created_at")
 
 
+class Op(enum.StrEnum):
+    """How a filter compares a dimension with its values."""
+
+    EQ = "="
+    NE = "!="
+    IN = "in"
+    NOT_IN = "not in"
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``dimension op values``: one value, or several for ``in`` and ``not in``."""
+
+    dimension: str
+    op: Op
+    values: tuple[str, ...]
+
+    @classmethod
+    def equals(cls, dimension: str, value: str) -> Filter:
+        return cls(dimension, Op.EQ, (value,))
+
+    def __str__(self) -> str:
+        if self.op in (Op.IN, Op.NOT_IN):
+            return f"{self.dimension} {self.op.value} ({', '.join(self.values)})"
+        return f"{self.dimension}{self.op.value}{self.values[0]}"
+
+    def condition(self, column: ir.Value) -> ir.BooleanValue:
+        """The filter on ``column``; values are typed literals of the column's type."""
+        import ibis
+
+        values = [ibis.literal(v).cast(column.type()) for v in self.values]
+        match self.op:
+            case Op.EQ:
+                return column == values[0]
+            case Op.NE:
+                return (column != values[0]) | column.isnull()
+            case Op.IN:
+                return column.isin(values)
+            case Op.NOT_IN:
+                return column.notin(values) | column.isnull()
+            case Op.LT:
+                return column < values[0]
+            case Op.LE:
+                return column <= values[0]
+            case Op.GT:
+                return column > values[0]
+            case Op.GE:
+                return column >= values[0]
+
+
 @dataclass(frozen=True)
 class DimensionSet:
     by: tuple[str, ...] = ()
-    where: tuple[tuple[str, str], ...] = ()
+    where: tuple[Filter, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -57,7 +114,7 @@ class DimensionSet:
 
     @property
     def needed(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*self.by, *(k for k, _ in self.where)]))
+        return tuple(dict.fromkeys([*self.by, *(f.dimension for f in self.where)]))
 
     @property
     def per_period(self) -> bool:
@@ -79,43 +136,44 @@ def resolve_name(name: str, account_columns: list[str]) -> str:
     )
 
 
-def resolve(
-    by: tuple[str, ...] | list[str], where: dict[str, str] | None, account_columns: list[str]
-) -> DimensionSet:
+def resolve(by: Iterable[str], where: Iterable[Filter], account_columns: list[str]) -> DimensionSet:
     names = tuple(dict.fromkeys(resolve_name(b, account_columns) for b in by))
-    conds = tuple((resolve_name(k, account_columns), str(v)) for k, v in (where or {}).items())
+    conds = tuple(Filter(resolve_name(f.dimension, account_columns), f.op, f.values) for f in where)
     return DimensionSet(names, conds)
 
 
-def account_dims(f: Frame) -> ibis.Table:
+def account_dims(f: Facts) -> ibis.Table:
     """One row per account (and period, when cutting by plan) with its dimension values."""
     return f.cached("account_dims", lambda: _account_dims(f))
 
 
-def _account_dims(f: Frame) -> ibis.Table:
-
+def _account_dims(f: Facts) -> ibis.Table:
     dims = f.dims
     accounts = f.table("accounts")
+    # Filters on stored columns compare in the column's own type (numbers, dates).
+    for flt in dims.where:
+        if flt.dimension not in DERIVED:
+            accounts = accounts.filter(flt.condition(accounts[flt.dimension]))
     static = [d for d in dims.needed if d not in DERIVED]
     t = accounts.select("account_id", *[accounts[d].cast("string").name(d) for d in static])
     if "cohort" in dims.needed:
         t = _with_cohort(f, t)
     for dim, label in LABELS.items():
         if dim in dims.by:
-            people = f.table("team_members").select(member_id="member_id", person="name")
-            t = t.left_join(people, t[dim] == people.member_id).select(
-                *t.columns, **{label: people.person}
-            )
+            people = f.table("team_members")
+            named = people.select(**{f"{label}__member": people.member_id, label: people.name})
+            t = t.left_join(named, t[dim] == named[f"{label}__member"]).select(*t.columns, label)
     if dims.per_period:
         t = _with_plan(f, t)
+    for flt in dims.where:
+        if flt.dimension in DERIVED:
+            t = t.filter(flt.condition(t[flt.dimension]))
     t = t.mutate(**{c: t[c].fill_null(MISSING) for c in dims.columns if c in t.columns})
-    for key, value in dims.where:
-        t = t.filter(t[key] == value)
     keep = ["account_id", *(["period_key"] if dims.per_period else []), *dims.columns]
     return t.select(*keep)
 
 
-def _with_cohort(f: Frame, t: ibis.Table) -> ibis.Table:
+def _with_cohort(f: Facts, t: ibis.Table) -> ibis.Table:
     s = f.table("subscriptions")
     first = s.filter(s.mrr > 0).group_by("account_id").aggregate(first=s.valid_from.min())
     label = (
@@ -125,7 +183,7 @@ def _with_cohort(f: Frame, t: ibis.Table) -> ibis.Table:
     return t.left_join(first, "account_id").select(*t.columns, "cohort")
 
 
-def _with_plan(f: Frame, t: ibis.Table) -> ibis.Table:
+def _with_plan(f: Facts, t: ibis.Table) -> ibis.Table:
     import ibis
 
     from tandem.semantic.coverage import subscription_days

@@ -11,30 +11,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tandem.semantic.calendar import Grain, day_expr, key_of, period, periods
-from tandem.semantic.catalog import (
+from tandem.semantic.types import (
     Agg,
+    Derived,
     Direction,
     Measure,
     Metric,
+    Ratio,
+    Source,
     Team,
     Unit,
-    get,
-    measures,
-    source,
 )
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.formula import ratio
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 ALL_TEAMS = (Team.MARKETING, Team.SALES, Team.SERVICE)
 
 
-@source("costs", "One row per cost line and period: the share of its month in the period.")
-def costs(f: Frame) -> ibis.Table:
+def costs(f: Facts) -> ibis.Table:
     import ibis
 
     c = f.table("costs")
@@ -61,13 +58,7 @@ def costs(f: Frame) -> ibis.Table:
     )
 
 
-@source(
-    "churn_window",
-    "For each period, the monthly customer churn rates of the months in the LTV window "
-    "ending with the month of the period's last day.",
-    grouped=True,
-)
-def churn_window(f: Frame) -> ibis.Table:
+def churn_window(f: Facts) -> ibis.Table:
     import ibis
     import pyarrow as pa
 
@@ -81,7 +72,7 @@ def churn_window(f: Frame) -> ibis.Table:
     cut = bool(dims or f.dims.where)
     on = ["account_id", "period_key"] if f.dims.per_period else ["account_id"]
 
-    def monthly_facts(frame: Frame) -> ibis.Table:
+    def monthly_facts(frame: Facts) -> ibis.Table:
         ap = frame.source("account_periods")
         if cut:
             ap = ap.join(account_dims(frame), on)
@@ -118,7 +109,7 @@ def churn_window(f: Frame) -> ibis.Table:
     return j.select("period_key", *dims, "month_key", "rate")
 
 
-measures(
+MEASURES = (
     Measure(
         "acquisition_costs",
         "costs",
@@ -151,7 +142,20 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source(
+        "costs", costs, "One row per cost line and period: the share of its month in the period."
+    ),
+    Source(
+        "churn_window",
+        churn_window,
+        "For each period, the monthly customer churn rates of the months in the LTV window "
+        "ending with the month of the period's last day.",
+        grouped=True,
+    ),
+)
+
+METRICS = (
     Metric(
         slug="cac",
         name="Customer acquisition cost",
@@ -162,14 +166,12 @@ declare(
         "acquisition_cost_categories) / new customers (first-ever paid day in the period). "
         "Company-wide. No value without new customers.",
         measures=("acquisition_costs", "first_time_customers"),
-        value=lambda c, k: ratio(c["acquisition_costs"], c["first_time_customers"]),
+        kind=Ratio("acquisition_costs", "first_time_customers"),
         knobs=("acquisition_cost_categories", "churn_grace_days"),
         seeds=("002",),
         company_wide=True,
         domain="economics",
-    )
-)
-declare(
+    ),
     Metric(
         slug="customer_lifetime_value",
         name="Customer lifetime value",
@@ -181,17 +183,11 @@ declare(
         "skipping months with no customers on their opening day. No value when that mean is 0 "
         "or there are no customers.",
         measures=("mean_monthly_churn", "churn_window_months"),
-        uses=("arpc",),
-        value=lambda c, k: ratio(
-            get("arpc").value(c, k) * k.gross_margin,
-            c["mean_monthly_churn"],
-        ),
+        kind=Derived("ratio(arpc * gross_margin, mean_monthly_churn)"),
         knobs=("gross_margin", "ltv_churn_window_months"),
         seeds=("000", "001", "002"),
         domain="economics",
-    )
-)
-declare(
+    ),
     Metric(
         slug="ltv_cac",
         name="LTV:CAC",
@@ -199,17 +195,11 @@ declare(
         direction=Direction.HIGHER,
         teams=ALL_TEAMS,
         description="Customer lifetime value / CAC. Company-wide.",
-        measures=(),
-        uses=("customer_lifetime_value", "cac"),
-        value=lambda c, k: ratio(
-            get("customer_lifetime_value").value(c, k), get("cac").value(c, k)
-        ),
+        kind=Derived("ratio(customer_lifetime_value, cac)"),
         seeds=("002",),
         company_wide=True,
         domain="economics",
-    )
-)
-declare(
+    ),
     Metric(
         slug="cac_payback_months",
         name="CAC payback",
@@ -218,16 +208,12 @@ declare(
         teams=ALL_TEAMS,
         description="CAC / (ARPC × gross_margin): months of a new customer's margin needed to "
         "recover what acquiring them cost. Company-wide.",
-        measures=(),
-        uses=("cac", "arpc"),
-        value=lambda c, k: ratio(get("cac").value(c, k), get("arpc").value(c, k) * k.gross_margin),
+        kind=Derived("ratio(cac, arpc * gross_margin)"),
         knobs=("gross_margin",),
         seeds=("002",),
         company_wide=True,
         domain="economics",
-    )
-)
-declare(
+    ),
     Metric(
         slug="customer_retention_cost",
         name="Customer retention cost",
@@ -238,10 +224,10 @@ declare(
         "retention_cost_categories) / customers of S still customers on the last day. "
         "Company-wide. No value when none were retained.",
         measures=("retention_costs", "retained_customers"),
-        value=lambda c, k: ratio(c["retention_costs"], c["retained_customers"]),
+        kind=Ratio("retention_costs", "retained_customers"),
         knobs=("retention_cost_categories", "churn_grace_days"),
         seeds=("004",),
         company_wide=True,
         domain="economics",
-    )
+    ),
 )

@@ -8,20 +8,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tandem.semantic.calendar import day_expr
-from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.formula import percent
+from tandem.semantic.types import (
+    Agg,
+    Direction,
+    Measure,
+    Metric,
+    Percent,
+    Simple,
+    Source,
+    Team,
+    Unit,
+)
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 SALES_SERVICE = (Team.SALES, Team.SERVICE)
 
 
-@source("handoffs", "One row per sales-to-service handoff in the period.")
-def handoffs(f: Frame) -> ibis.Table:
+def handoffs(f: Facts) -> ibis.Table:
     import ibis
 
     h = f.table("handoffs")
@@ -45,8 +52,7 @@ def handoffs(f: Frame) -> ibis.Table:
     )
 
 
-@source("onboardings_live", "One row per onboarding going live in the period.")
-def onboardings_live(f: Frame) -> ibis.Table:
+def onboardings_live(f: Facts) -> ibis.Table:
     o = f.table("onboardings")
     placed = f.place(o.filter(o.go_live_at.notnull()), o.go_live_at)
     return placed.select(
@@ -59,11 +65,7 @@ def onboardings_live(f: Frame) -> ibis.Table:
     )
 
 
-@source(
-    "onboardings_due",
-    "One row per onboarding whose due date (started_at + target days) falls in the period.",
-)
-def onboardings_due(f: Frame) -> ibis.Table:
+def onboardings_due(f: Facts) -> ibis.Table:
     import ibis
 
     o = f.table("onboardings")
@@ -92,11 +94,7 @@ def onboardings_due(f: Frame) -> ibis.Table:
     )
 
 
-@source(
-    "time_to_value",
-    "One row per onboarding whose first value event (on or after started_at) falls in the period.",
-)
-def time_to_value(f: Frame) -> ibis.Table:
+def time_to_value(f: Facts) -> ibis.Table:
     o = f.table("onboardings")
     e = f.table("usage_events")
     e = e.filter(e.event == f.knobs.value_event)
@@ -110,7 +108,7 @@ def time_to_value(f: Frame) -> ibis.Table:
     )
 
 
-measures(
+MEASURES = (
     Measure("handoffs", "handoffs", Agg.COUNT, "Handoffs in the period"),
     Measure(
         "accurate_handoffs",
@@ -171,7 +169,25 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source("handoffs", handoffs, "One row per sales-to-service handoff in the period."),
+    Source(
+        "onboardings_live", onboardings_live, "One row per onboarding going live in the period."
+    ),
+    Source(
+        "onboardings_due",
+        onboardings_due,
+        "One row per onboarding whose due date (started_at + target days) falls in the period.",
+    ),
+    Source(
+        "time_to_value",
+        time_to_value,
+        "One row per onboarding whose first value event (on or after started_at) falls in the "
+        "period.",
+    ),
+)
+
+METRICS = (
     Metric(
         slug="deal_handoff_accuracy",
         name="Deal handoff accuracy",
@@ -182,12 +198,10 @@ declare(
         "/ handoffs in the period (by handed_off_at). Beside it: mean completeness. No value "
         "without handoffs.",
         measures=("accurate_handoffs", "handoffs", "mean_completeness"),
-        value=lambda c, k: percent(c["accurate_handoffs"], c["handoffs"]),
+        kind=Percent("accurate_handoffs", "handoffs"),
         seeds=("000",),
         domain="onboarding",
-    )
-)
-declare(
+    ),
     Metric(
         slug="days_to_onboard",
         name="Days to onboard",
@@ -198,12 +212,10 @@ declare(
         "onboardings going live in the period; the mean beside it. Onboardings that never go "
         "live count nowhere here (see onboarding_success_rate). No value when none went live.",
         measures=("median_days_to_onboard", "mean_days_to_onboard", "onboardings_live"),
-        value=lambda c, k: c["median_days_to_onboard"],
+        kind=Simple("median_days_to_onboard"),
         seeds=("003", "004"),
         domain="onboarding",
-    )
-)
-declare(
+    ),
     Metric(
         slug="onboarding_success_rate",
         name="Onboarding success rate",
@@ -215,13 +227,11 @@ declare(
         "own, else onboarding_target_days_by_segment for the account's segment, else "
         "onboarding_target_days). An onboarding never live counts as not on time once due.",
         measures=("onboardings_on_time", "onboardings_due"),
-        value=lambda c, k: percent(c["onboardings_on_time"], c["onboardings_due"]),
+        kind=Percent("onboardings_on_time", "onboardings_due"),
         knobs=("onboarding_target_days", "onboarding_target_days_by_segment"),
         seeds=("000",),
         domain="onboarding",
-    )
-)
-declare(
+    ),
     Metric(
         slug="time_to_value",
         name="Time to value",
@@ -232,9 +242,9 @@ declare(
         "value_event (default `session`) on or after started_at, over onboardings whose first "
         "value event falls in the period. No value when none reached value.",
         measures=("median_days_to_value", "onboardings_reaching_value"),
-        value=lambda c, k: c["median_days_to_value"],
+        kind=Simple("median_days_to_value"),
         knobs=("value_event",),
         seeds=("000",),
         domain="onboarding",
-    )
+    ),
 )

@@ -9,22 +9,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tandem.semantic.calendar import day_expr
-from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.formula import percent
+from tandem.semantic.types import (
+    Agg,
+    Direction,
+    Measure,
+    Metric,
+    Percent,
+    Simple,
+    Source,
+    Team,
+    Unit,
+)
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 SALES_SERVICE = (Team.SALES, Team.SERVICE)
 EXPANSION = ("upsell", "cross_sell")
 BOOKED = ("upsell", "cross_sell", "renewal")
 
 
-@source("closed_deals", "One row per deal won or lost in the period (by closed_at).")
-def closed_deals(f: Frame) -> ibis.Table:
+def closed_deals(f: Facts) -> ibis.Table:
     d = f.table("deals")
     closed = d.filter(d.outcome.isin(["won", "lost"]) & d.closed_at.notnull())
     placed = f.place(closed, closed.closed_at)
@@ -43,8 +50,7 @@ def closed_deals(f: Frame) -> ibis.Table:
     )
 
 
-@source("purchasers", "One row per account with an order in the period: how many orders.")
-def purchasers(f: Frame) -> ibis.Table:
+def purchasers(f: Facts) -> ibis.Table:
     o = f.table("orders")
     placed = f.place(o, o.ordered_at)
     return placed.group_by(["account_id", "period_key"]).aggregate(
@@ -52,12 +58,7 @@ def purchasers(f: Frame) -> ibis.Table:
     )
 
 
-@source(
-    "pilots_ended",
-    "One row per pilot ending in the period: at ended_at, or at converted_at when that is "
-    "earlier or ended_at is empty.",
-)
-def pilots_ended(f: Frame) -> ibis.Table:
+def pilots_ended(f: Facts) -> ibis.Table:
     import ibis
 
     t = f.table("trials")
@@ -81,8 +82,7 @@ def pilots_ended(f: Frame) -> ibis.Table:
     )
 
 
-@source("free_starts", "One row per free trial or freemium sign-up started in the period.")
-def free_starts(f: Frame) -> ibis.Table:
+def free_starts(f: Facts) -> ibis.Table:
     t = f.table("trials")
     free = t.filter(t.kind.isin(["free_trial", "freemium"]))
     placed = f.place(free, free.started_at)
@@ -99,7 +99,7 @@ def free_starts(f: Frame) -> ibis.Table:
     )
 
 
-measures(
+MEASURES = (
     Measure(
         "qualified_closed",
         "closed_deals",
@@ -176,7 +176,29 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source(
+        "closed_deals", closed_deals, "One row per deal won or lost in the period (by closed_at)."
+    ),
+    Source(
+        "purchasers",
+        purchasers,
+        "One row per account with an order in the period: how many orders.",
+    ),
+    Source(
+        "pilots_ended",
+        pilots_ended,
+        "One row per pilot ending in the period: at ended_at, or at converted_at when that is "
+        "earlier or ended_at is empty.",
+    ),
+    Source(
+        "free_starts",
+        free_starts,
+        "One row per free trial or freemium sign-up started in the period.",
+    ),
+)
+
+METRICS = (
     Metric(
         slug="win_rate",
         name="Win rate",
@@ -186,12 +208,10 @@ declare(
         description="100 × qualified deals won / qualified deals closed (won or lost), by "
         "closed_at. Open and unqualified deals are not counted. No value when none closed.",
         measures=("qualified_won", "qualified_closed"),
-        value=lambda c, k: percent(c["qualified_won"], c["qualified_closed"]),
+        kind=Percent("qualified_won", "qualified_closed"),
         seeds=("003",),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="expansion_win_rate",
         name="Expansion win rate",
@@ -200,12 +220,10 @@ declare(
         teams=(Team.SALES,),
         description="Win rate over qualified upsell and cross-sell deals only.",
         measures=("qualified_expansion_won", "qualified_expansion_closed"),
-        value=lambda c, k: percent(c["qualified_expansion_won"], c["qualified_expansion_closed"]),
+        kind=Percent("qualified_expansion_won", "qualified_expansion_closed"),
         seeds=("003",),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="expansion_bookings",
         name="Expansion bookings",
@@ -215,12 +233,10 @@ declare(
         description="Σ amount of won upsell, cross-sell and renewal deals closed in the period "
         "(a missing amount counts 0).",
         measures=("expansion_bookings",),
-        value=lambda c, k: c["expansion_bookings"],
+        kind=Simple("expansion_bookings"),
         seeds=("000", "003"),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="upsells_cross_sells",
         name="Upsells and cross-sells",
@@ -229,12 +245,10 @@ declare(
         teams=SALES_SERVICE,
         description="Count of won upsell and cross-sell deals closed in the period.",
         measures=("won_upsells_cross_sells",),
-        value=lambda c, k: c["won_upsells_cross_sells"],
+        kind=Simple("won_upsells_cross_sells"),
         seeds=("003",),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="repeat_purchase_rate",
         name="Repeat purchase rate",
@@ -244,12 +258,10 @@ declare(
         description="100 × accounts with two or more orders in the period / accounts with at "
         "least one. No value without orders.",
         measures=("repeat_purchasing_accounts", "purchasing_accounts"),
-        value=lambda c, k: percent(c["repeat_purchasing_accounts"], c["purchasing_accounts"]),
+        kind=Percent("repeat_purchasing_accounts", "purchasing_accounts"),
         seeds=("002",),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="pilot_success_rate",
         name="Pilot program success rate",
@@ -260,12 +272,10 @@ declare(
         "period. A pilot ends at ended_at, or at converted_at when that is earlier or ended_at "
         "is empty; converted means converted_at is set. Pilots with neither date have not ended.",
         measures=("pilots_converted", "pilots_ended"),
-        value=lambda c, k: percent(c["pilots_converted"], c["pilots_ended"]),
+        kind=Percent("pilots_converted", "pilots_ended"),
         seeds=("004",),
         domain="pipeline",
-    )
-)
-declare(
+    ),
     Metric(
         slug="free_to_paid_conversion_rate",
         name="Free-to-paid conversion rate",
@@ -276,9 +286,9 @@ declare(
         "conversion_window_days (whole days from started_at to converted_at) / those starts. "
         "Later conversions count as not converted. No value without starts.",
         measures=("free_converted", "free_starts"),
-        value=lambda c, k: percent(c["free_converted"], c["free_starts"]),
+        kind=Percent("free_converted", "free_starts"),
         knobs=("conversion_window_days",),
         seeds=("004",),
         domain="pipeline",
-    )
+    ),
 )

@@ -17,39 +17,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.semantic.catalog import (
+from tandem.semantic.coverage import paid_rows
+from tandem.semantic.types import (
     Agg,
+    Derived,
     Direction,
     Measure,
     Metric,
+    Percent,
+    Ratio,
+    Simple,
+    Source,
     Team,
     Unit,
-    get,
-    measures,
-    source,
 )
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.coverage import paid_rows
-from tandem.semantic.formula import percent, ratio
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 GRACE = ("churn_grace_days",)
 SALES_SERVICE = (Team.SALES, Team.SERVICE)
 ALL_TEAMS = (Team.MARKETING, Team.SALES, Team.SERVICE)
 
 
-@source(
-    "account_periods",
-    "One row per account and period in which it was a customer on the opening or the "
-    "last day, or paid for the first time: m0, m1 and the movement they make.",
-    shown=("m0", "m1"),
-    shared=True,
-)
-def account_periods(f: Frame) -> ibis.Table:
+def account_periods(f: Facts) -> ibis.Table:
     import ibis
 
     paid = paid_rows(f)
@@ -108,7 +101,7 @@ def _sum(name: str, description: str, column: str, where: str | None = None) -> 
     )
 
 
-measures(
+MEASURES = (
     Measure(
         "customers_at_start",
         "account_periods",
@@ -168,25 +161,34 @@ measures(
 )
 
 
-def _movement(slug: str, name: str, direction: Direction, description: str) -> None:
-    declare(
-        Metric(
-            slug=slug,
-            name=name,
-            unit=Unit.CURRENCY,
-            direction=direction,
-            teams=SALES_SERVICE,
-            description=description,
-            measures=(slug, "mrr_at_start"),
-            value=lambda c, k: c[slug],
-            knobs=GRACE,
-            seeds=("002", "003"),
-            domain="revenue",
-        )
+def _movement(slug: str, name: str, direction: Direction, description: str) -> Metric:
+    return Metric(
+        slug=slug,
+        name=name,
+        unit=Unit.CURRENCY,
+        direction=direction,
+        teams=SALES_SERVICE,
+        description=description,
+        kind=Simple(slug),
+        measures=(slug, "mrr_at_start"),
+        knobs=GRACE,
+        seeds=("002", "003"),
+        domain="revenue",
     )
 
 
-declare(
+SOURCES = (
+    Source(
+        "account_periods",
+        account_periods,
+        "One row per account and period in which it was a customer on the opening or the "
+        "last day, or paid for the first time: m0, m1 and the movement they make.",
+        shown=("m0", "m1"),
+        shared=True,
+    ),
+)
+
+METRICS = (
     Metric(
         slug="customers",
         name="Customers",
@@ -196,13 +198,11 @@ declare(
         description="E: accounts with MRR > 0 on the period's last day. Components show the walk "
         "from the opening day: E = S + gained − lost.",
         measures=("customers_at_start", "gained_customers", "lost_customers", "customers_at_end"),
-        value=lambda c, k: c["customers_at_end"],
+        kind=Simple("customers_at_end"),
         knobs=GRACE,
         seeds=("003",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="new_customers",
         name="New customers",
@@ -212,13 +212,11 @@ declare(
         description="Accounts whose first-ever day with MRR > 0 falls in the period, including "
         "those that churn again before its end. Reactivations are not new.",
         measures=("first_time_customers",),
-        value=lambda c, k: c["first_time_customers"],
+        kind=Simple("first_time_customers"),
         knobs=GRACE,
         seeds=("003",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="churned_customers",
         name="Churned customers",
@@ -229,13 +227,11 @@ declare(
         "day who are not customers on the last day. An account that leaves and returns within "
         "the period is not churned.",
         measures=("lost_customers", "customers_at_start"),
-        value=lambda c, k: c["lost_customers"],
+        kind=Simple("lost_customers"),
         knobs=GRACE,
         seeds=("003",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="customer_churn_rate",
         name="Customer churn rate",
@@ -245,13 +241,11 @@ declare(
         description="100 × (S − customers of S still customers on the last day) / S. "
         "Population: customers on the opening day. No value when S = 0.",
         measures=("lost_customers", "customers_at_start"),
-        value=lambda c, k: percent(c["lost_customers"], c["customers_at_start"]),
+        kind=Percent("lost_customers", "customers_at_start"),
         knobs=GRACE,
         seeds=("000", "001", "003", "004"),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="customer_retention_rate",
         name="Customer retention rate",
@@ -262,15 +256,11 @@ declare(
         "customers on the opening day. E − N are the customers of S kept, so churn + retention "
         "= 100. No value when S = 0.",
         measures=("customers_at_end", "gained_customers", "customers_at_start"),
-        value=lambda c, k: percent(
-            c["customers_at_end"] - c["gained_customers"], c["customers_at_start"]
-        ),
+        kind=Percent("customers_at_end - gained_customers", "customers_at_start"),
         knobs=GRACE,
         seeds=("000", "002"),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="mrr",
         name="MRR",
@@ -289,13 +279,11 @@ declare(
             "churned_mrr",
             "mrr_at_end",
         ),
-        value=lambda c, k: c["mrr_at_end"],
+        kind=Simple("mrr_at_end"),
         knobs=GRACE,
         seeds=("002", "003"),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="arr",
         name="ARR",
@@ -303,44 +291,40 @@ declare(
         direction=Direction.HIGHER,
         teams=SALES_SERVICE,
         description="12 × MRR on the period's last day.",
-        measures=(),
-        uses=("mrr",),
-        value=lambda c, k: 12 * get("mrr").value(c, k),
+        kind=Derived("12 * mrr"),
         seeds=("002",),
         domain="revenue",
-    )
-)
-_movement(
-    "new_mrr",
-    "New MRR",
-    Direction.HIGHER,
-    "Σ m1 over accounts with m0 = 0 < m1 that never had MRR > 0 before the period.",
-)
-_movement(
-    "expansion_mrr",
-    "Expansion MRR",
-    Direction.HIGHER,
-    "Σ (m1 − m0) over accounts with 0 < m0 < m1.",
-)
-_movement(
-    "contraction_mrr",
-    "Contraction MRR",
-    Direction.LOWER,
-    "Σ (m0 − m1) over accounts with 0 < m1 < m0.",
-)
-_movement(
-    "churned_mrr",
-    "Churned MRR",
-    Direction.LOWER,
-    "Σ m0 over accounts with m0 > 0 = m1 (a move to a zero-MRR plan included).",
-)
-_movement(
-    "reactivation_mrr",
-    "Reactivation MRR",
-    Direction.HIGHER,
-    "Σ m1 over accounts with m0 = 0 < m1 that had MRR > 0 on some day before the period.",
-)
-declare(
+    ),
+    _movement(
+        "new_mrr",
+        "New MRR",
+        Direction.HIGHER,
+        "Σ m1 over accounts with m0 = 0 < m1 that never had MRR > 0 before the period.",
+    ),
+    _movement(
+        "expansion_mrr",
+        "Expansion MRR",
+        Direction.HIGHER,
+        "Σ (m1 − m0) over accounts with 0 < m0 < m1.",
+    ),
+    _movement(
+        "contraction_mrr",
+        "Contraction MRR",
+        Direction.LOWER,
+        "Σ (m0 − m1) over accounts with 0 < m1 < m0.",
+    ),
+    _movement(
+        "churned_mrr",
+        "Churned MRR",
+        Direction.LOWER,
+        "Σ m0 over accounts with m0 > 0 = m1 (a move to a zero-MRR plan included).",
+    ),
+    _movement(
+        "reactivation_mrr",
+        "Reactivation MRR",
+        Direction.HIGHER,
+        "Σ m1 over accounts with m0 = 0 < m1 that had MRR > 0 on some day before the period.",
+    ),
     Metric(
         slug="revenue_churn_rate",
         name="Revenue churn rate",
@@ -350,13 +334,11 @@ declare(
         description="100 × (churned MRR + contraction MRR) / MRR on the opening day. "
         "No value when opening MRR is 0.",
         measures=("churned_mrr", "contraction_mrr", "mrr_at_start"),
-        value=lambda c, k: percent(c["churned_mrr"] + c["contraction_mrr"], c["mrr_at_start"]),
+        kind=Percent("churned_mrr + contraction_mrr", "mrr_at_start"),
         knobs=GRACE,
         seeds=("002",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="net_revenue_retention",
         name="Net revenue retention",
@@ -367,13 +349,11 @@ declare(
         "what the opening customers pay on the last day, expansion included, new and "
         "reactivated customers excluded. No value when S is empty.",
         measures=("start_customers_mrr_at_end", "mrr_at_start"),
-        value=lambda c, k: percent(c["start_customers_mrr_at_end"], c["mrr_at_start"]),
+        kind=Percent("start_customers_mrr_at_end", "mrr_at_start"),
         knobs=GRACE,
         seeds=("002",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="gross_revenue_retention",
         name="Gross revenue retention",
@@ -383,12 +363,10 @@ declare(
         description="100 × Σ min(m0, m1) / Σ m0 over the accounts of S: like NRR but expansion "
         "does not offset losses, so it never exceeds 100. No value when S is empty.",
         measures=("start_customers_mrr_kept", "mrr_at_start"),
-        value=lambda c, k: percent(c["start_customers_mrr_kept"], c["mrr_at_start"]),
+        kind=Percent("start_customers_mrr_kept", "mrr_at_start"),
         knobs=GRACE,
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="existing_customer_revenue_growth_rate",
         name="Existing customer revenue growth rate",
@@ -397,14 +375,10 @@ declare(
         teams=ALL_TEAMS,
         description="Net revenue retention − 100: how much the opening customers' MRR grew (or "
         "shrank, when negative) over the period.",
-        measures=(),
-        uses=("net_revenue_retention",),
-        value=lambda c, k: get("net_revenue_retention").value(c, k) - 100,
+        kind=Derived("net_revenue_retention - 100"),
         seeds=("002",),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="expansion_revenue",
         name="Expansion revenue",
@@ -412,14 +386,10 @@ declare(
         direction=Direction.HIGHER,
         teams=SALES_SERVICE,
         description="Expansion MRR: Σ (m1 − m0) over accounts with 0 < m0 < m1.",
-        measures=(),
-        uses=("expansion_mrr",),
-        value=lambda c, k: get("expansion_mrr").value(c, k),
+        kind=Derived("expansion_mrr"),
         seeds=("000", "003"),
         domain="revenue",
-    )
-)
-declare(
+    ),
     Metric(
         slug="arpc",
         name="Average revenue per customer",
@@ -428,9 +398,9 @@ declare(
         teams=SALES_SERVICE,
         description="MRR on the last day / E (customers on the last day). No value when E = 0.",
         measures=("mrr_at_end", "customers_at_end"),
-        value=lambda c, k: ratio(c["mrr_at_end"], c["customers_at_end"]),
+        kind=Ratio("mrr_at_end", "customers_at_end"),
         knobs=GRACE,
         seeds=("003",),
         domain="revenue",
-    )
+    ),
 )

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.formula import percent
+from tandem.semantic.types import Agg, Direction, Measure, Metric, Percent, Source, Team, Unit
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 
-@source(
-    "escalations",
-    "One row per account that is a customer on any day of the period, with its escalated "
-    "tickets created in the period.",
-)
-def escalations(f: Frame) -> ibis.Table:
+def escalations(f: Facts) -> ibis.Table:
     customers = f.source("customer_periods")
     t = f.table("tickets")
     placed = f.place(t.filter(t.escalated), t.created_at)
@@ -32,8 +25,7 @@ def escalations(f: Frame) -> ibis.Table:
     return j.mutate(escalated_tickets=j.escalated_tickets.fill_null(0))
 
 
-@source("resolved_tickets", "One row per ticket resolved in the period.")
-def resolved_tickets(f: Frame) -> ibis.Table:
+def resolved_tickets(f: Facts) -> ibis.Table:
     t = f.table("tickets")
     placed = f.place(t.filter(t.resolved_at.notnull()), t.resolved_at)
     return placed.select(
@@ -48,7 +40,7 @@ def resolved_tickets(f: Frame) -> ibis.Table:
     )
 
 
-measures(
+MEASURES = (
     Measure(
         "customers_in_period",
         "escalations",
@@ -72,7 +64,17 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source(
+        "escalations",
+        escalations,
+        "One row per account that is a customer on any day of the period, with its escalated "
+        "tickets created in the period.",
+    ),
+    Source("resolved_tickets", resolved_tickets, "One row per ticket resolved in the period."),
+)
+
+METRICS = (
     Metric(
         slug="customer_escalation_rate",
         name="Customer escalation rate",
@@ -83,13 +85,11 @@ declare(
         "C = accounts that are customers on any day of the period. Escalations from accounts "
         "that are not customers in the period are not counted. No value when C is empty.",
         measures=("escalating_customers", "customers_in_period"),
-        value=lambda c, k: percent(c["escalating_customers"], c["customers_in_period"]),
+        kind=Percent("escalating_customers", "customers_in_period"),
         knobs=("churn_grace_days",),
         seeds=("000",),
         domain="support",
-    )
-)
-declare(
+    ),
     Metric(
         slug="first_contact_resolution",
         name="First contact resolution",
@@ -100,8 +100,8 @@ declare(
         "in the period. Unresolved tickets count nowhere until they are resolved. No value "
         "when no ticket was resolved.",
         measures=("resolved_on_first_contact", "resolved_tickets"),
-        value=lambda c, k: percent(c["resolved_on_first_contact"], c["resolved_tickets"]),
+        kind=Percent("resolved_on_first_contact", "resolved_tickets"),
         seeds=("002",),
         domain="support",
-    )
+    ),
 )

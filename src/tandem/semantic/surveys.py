@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
-from tandem.semantic.catalog import metric as declare
-from tandem.semantic.formula import percent
+from tandem.semantic.types import (
+    Agg,
+    Direction,
+    Measure,
+    Metric,
+    Percent,
+    Simple,
+    Source,
+    Team,
+    Unit,
+)
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 ALL_TEAMS = (Team.MARKETING, Team.SALES, Team.SERVICE)
 
 
-@source("survey_responses", "One row per survey response in the period.")
-def survey_responses(f: Frame) -> ibis.Table:
+def survey_responses(f: Facts) -> ibis.Table:
     r = f.table("survey_responses")
     placed = f.place(r, r.responded_at)
     k = f.knobs
@@ -50,7 +57,7 @@ def _is(survey: str) -> Measure:
     )
 
 
-measures(
+MEASURES = (
     _is("nps"),
     Measure(
         "promoters",
@@ -99,7 +106,11 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source("survey_responses", survey_responses, "One row per survey response in the period."),
+)
+
+METRICS = (
     Metric(
         slug="nps",
         name="Net Promoter Score",
@@ -110,14 +121,12 @@ declare(
         "score 9–10, passives 7–8, detractors 0–6. Ranges from −100 to 100. No value without "
         "responses.",
         measures=("promoters", "passives", "detractors", "nps_responses"),
-        value=lambda c, k: percent(c["promoters"] - c["detractors"], c["nps_responses"]),
+        kind=Percent("promoters - detractors", "nps_responses"),
         knobs=("min_survey_responses",),
         seeds=("000", "001", "002", "003"),
         domain="surveys",
         sample="nps_responses",
-    )
-)
-declare(
+    ),
     Metric(
         slug="csat",
         name="Customer satisfaction (CSAT)",
@@ -128,14 +137,12 @@ declare(
         "1–5 scale) / CSAT responses. 62 satisfied of 100 responses gives 62. No value without "
         "responses.",
         measures=("satisfied", "csat_responses"),
-        value=lambda c, k: percent(c["satisfied"], c["csat_responses"]),
+        kind=Percent("satisfied", "csat_responses"),
         knobs=("csat_scale_min", "csat_scale_max", "csat_threshold", "min_survey_responses"),
         seeds=("002", "003"),
         domain="surveys",
         sample="csat_responses",
-    )
-)
-declare(
+    ),
     Metric(
         slug="ces",
         name="Customer effort score (CES)",
@@ -145,11 +152,11 @@ declare(
         description="Mean CES score on the 1–7 scale, higher = easier. Beside it: the share of "
         "scores at or above ces_easy_threshold (default 5). No value without responses.",
         measures=("ces_mean_score", "ces_easy", "ces_responses"),
-        value=lambda c, k: c["ces_mean_score"],
-        extras=(("easy_percent", lambda c, k: percent(c["ces_easy"], c["ces_responses"])),),
+        kind=Simple("ces_mean_score"),
+        extras=(("easy_percent", Percent("ces_easy", "ces_responses")),),
         knobs=("ces_easy_threshold", "min_survey_responses"),
         seeds=("002",),
         domain="surveys",
         sample="ces_responses",
-    )
+    ),
 )

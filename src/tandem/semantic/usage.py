@@ -14,25 +14,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tandem.semantic.calendar import day_expr
-from tandem.semantic.catalog import Agg, Direction, Measure, Metric, Team, Unit, measures, source
-from tandem.semantic.catalog import metric as declare
 from tandem.semantic.coverage import islands
-from tandem.semantic.formula import percent, ratio
+from tandem.semantic.types import (
+    Agg,
+    Direction,
+    Measure,
+    Metric,
+    Percent,
+    Ratio,
+    Source,
+    Team,
+    Unit,
+)
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.engine.frame import Frame
+    from tandem.semantic.types import Facts
 
 SALES_SERVICE = (Team.SALES, Team.SERVICE)
 
 
-@source(
-    "customer_periods",
-    "One row per account and period with at least one customer day: how many.",
-    shared=True,
-)
-def customer_periods(f: Frame) -> ibis.Table:
+def customer_periods(f: Facts) -> ibis.Table:
     import ibis
 
     isl = islands(f)
@@ -45,14 +48,13 @@ def customer_periods(f: Frame) -> ibis.Table:
     return j.group_by(["account_id", "period_key"]).aggregate(customer_days=j.days.sum())
 
 
-def _events(f: Frame) -> ibis.Table:
+def _events(f: Facts) -> ibis.Table:
     """Usage events in the frame's periods, with their day number."""
     u = f.table("usage_events")
     return f.place(u.mutate(day=day_expr(u.ts)), u.ts)
 
 
-@source("usage", "One row per account and period with a session on a customer day.")
-def usage(f: Frame) -> ibis.Table:
+def usage(f: Facts) -> ibis.Table:
     # Session events matched to the paid island covering their day (islands are
     # disjoint, so at most one), then counted per account and period: no
     # account-by-day table, whose millions of groups would cost more than the
@@ -73,7 +75,7 @@ def usage(f: Frame) -> ibis.Table:
 _BITS = 31
 
 
-def _distinct_days(f: Frame, e: ibis.Table) -> ibis.Table:
+def _distinct_days(f: Facts, e: ibis.Table) -> ibis.Table:
     """Days with an event, per account and period.
 
     A distinct count over every event builds a hash entry per account-day; on
@@ -85,7 +87,7 @@ def _distinct_days(f: Frame, e: ibis.Table) -> ibis.Table:
     import ibis.expr.operations as ops
 
     keys = ["account_id", "period_key"]
-    if not f.store.con.has_operation(ops.BitOr):
+    if not f.supports(ops.BitOr):
         return e.group_by(keys).aggregate(active_days=e.day.nunique())
     # 31 bits fit a 32-bit integer; every engine shifts an int by an int.
     one = ibis.literal(1, "int32")
@@ -97,11 +99,7 @@ def _distinct_days(f: Frame, e: ibis.Table) -> ibis.Table:
     return m.group_by(keys).aggregate(active_days=m.days.sum())
 
 
-@source(
-    "activity",
-    "One row per account and period with any usage event: days with an event, users seen.",
-)
-def activity(f: Frame) -> ibis.Table:
+def activity(f: Facts) -> ibis.Table:
     # Days and users are counted from two separate selections of the events:
     # were both read from one relation, the engine would materialise it (a
     # common table expression of every event) and read it twice, which costs
@@ -115,11 +113,7 @@ def activity(f: Frame) -> ibis.Table:
     )
 
 
-@source(
-    "adoption",
-    "One row per customer on the period's last day: days with usage, users seen, seats.",
-)
-def adoption(f: Frame) -> ibis.Table:
+def adoption(f: Facts) -> ibis.Table:
     ap = f.source("account_periods")
     ends = ap.filter(ap.customer_at_end).select("account_id", "period_key", "seats_at_end")
     act = activity(f)
@@ -130,7 +124,7 @@ def adoption(f: Frame) -> ibis.Table:
     return t.mutate(adopted=t.active_days >= f.knobs.adoption_min_days)
 
 
-measures(
+MEASURES = (
     Measure(
         "customer_days",
         "customer_periods",
@@ -168,7 +162,27 @@ measures(
     ),
 )
 
-declare(
+SOURCES = (
+    Source(
+        "customer_periods",
+        customer_periods,
+        "One row per account and period with at least one customer day: how many.",
+        shared=True,
+    ),
+    Source("usage", usage, "One row per account and period with a session on a customer day."),
+    Source(
+        "activity",
+        activity,
+        "One row per account and period with any usage event: days with an event, users seen.",
+    ),
+    Source(
+        "adoption",
+        adoption,
+        "One row per customer on the period's last day: days with usage, users seen, seats.",
+    ),
+)
+
+METRICS = (
     Metric(
         slug="adoption_rate",
         name="Adoption rate",
@@ -180,14 +194,12 @@ declare(
         "users seen in the period / seats on the last day (above 100 when more people use it "
         "than bought seats). No value when E = 0.",
         measures=("adopted_customers", "customers_at_end", "seats_used", "seats_at_end"),
-        value=lambda c, k: percent(c["adopted_customers"], c["customers_at_end"]),
-        extras=(("seat_utilisation", lambda c, k: percent(c["seats_used"], c["seats_at_end"])),),
+        kind=Percent("adopted_customers", "customers_at_end"),
+        extras=(("seat_utilisation", Percent("seats_used", "seats_at_end")),),
         knobs=("adoption_min_days", "churn_grace_days"),
         seeds=("000",),
         domain="usage",
-    )
-)
-declare(
+    ),
     Metric(
         slug="sessions_per_day",
         name="Sessions per day",
@@ -198,13 +210,11 @@ declare(
         "period (Σ over accounts of their days with MRR > 0). Sessions on other days (trials, "
         "after churn) are not counted. No value when there are no customer-days.",
         measures=("sessions_on_customer_days", "customer_days"),
-        value=lambda c, k: ratio(c["sessions_on_customer_days"], c["customer_days"]),
+        kind=Ratio("sessions_on_customer_days", "customer_days"),
         knobs=("churn_grace_days",),
         seeds=("004",),
         domain="usage",
-    )
-)
-declare(
+    ),
     Metric(
         slug="time_in_product_per_day",
         name="Time in product per day",
@@ -214,9 +224,9 @@ declare(
         description="Minutes (duration_s / 60) of `session` events on customer days / "
         "customer-days in the period. No value when there are no customer-days.",
         measures=("session_minutes_on_customer_days", "customer_days"),
-        value=lambda c, k: ratio(c["session_minutes_on_customer_days"], c["customer_days"]),
+        kind=Ratio("session_minutes_on_customer_days", "customer_days"),
         knobs=("churn_grace_days",),
         seeds=("004",),
         domain="usage",
-    )
+    ),
 )

@@ -41,6 +41,4 @@ class ReadSession:
 
     def extent(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day with any dated row, or None for an empty workspace."""
-        from tandem.engine.compute import data_extent
-
-        return data_extent(self._store)
+        return self._store.extent()

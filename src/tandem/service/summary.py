@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tandem.semantic.catalog import Direction, Unit
+from tandem.semantic.types import Direction, Unit
 
 if TYPE_CHECKING:
     import datetime as dt

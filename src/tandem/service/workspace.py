@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from tandem.errors import WorkspaceError
 from tandem.settings import SETTINGS_FILE, Settings, load_settings, render_toml
+from tandem.warnings import SmallSampleWarning
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tandem.load import LoadReport
     from tandem.engine.cache import ResultCache
-    from tandem.semantic.catalog import Metric
-    from tandem.engine.compute import MetricResult
     from tandem.engine.explain import Explanation
+    from tandem.engine.query import MetricResult
+    from tandem.load import LoadReport
+    from tandem.semantic.catalog import Catalog
+    from tandem.semantic.types import Metric
     from tandem.service.session import ReadSession
     from tandem.store import Store
 
@@ -127,9 +129,24 @@ class Workspace:
 
     def catalog(self) -> list[Metric]:
         """Every metric, in catalog order."""
-        from tandem.semantic.catalog import all_metrics
+        return list(self.definitions)
 
-        return all_metrics()
+    @property
+    def dialect(self) -> str:
+        """The backend the workspace computes on (duckdb, postgres, pyspark), without
+        connecting to it."""
+        url = self.settings.backend.url
+        if not url or url.startswith("duckdb://"):
+            return "duckdb"
+        scheme = url.split("://", 1)[0].lower()
+        return {"postgresql": "postgres"}.get(scheme, scheme)
+
+    @property
+    def definitions(self) -> Catalog:
+        """The metric catalog this workspace computes with."""
+        from tandem.semantic.catalog import default_catalog
+
+        return default_catalog()
 
     def compute(
         self,
@@ -142,19 +159,26 @@ class Workspace:
         where: dict[str, str] | None = None,
     ) -> dict[str, MetricResult]:
         """Several metrics in one pass; each result keeps its fingerprint and knobs."""
+        from tandem.engine.compute import compute
+        from tandem.engine.query import MetricQuery
         from tandem.semantic.calendar import Grain
-        from tandem.engine.compute import MetricRequest, compute
+        from tandem.semantic.dimensions import Filter
 
-        request = MetricRequest(
-            slugs=tuple(slugs),
+        query = MetricQuery(
+            metrics=tuple(slugs),
             grain=Grain.parse(grain),
             start=_date(start, "--from"),
             end=_date(end, "--to"),
             by=tuple(by),
-            where=tuple((where or {}).items()),
+            where=tuple(Filter.equals(k, v) for k, v in (where or {}).items()),
         )
         return compute(
-            self.store, self.settings.metrics, request, today=self.today(), cache=self.cache
+            self.store,
+            self.definitions,
+            self.settings.metrics,
+            query,
+            today=self.today(),
+            cache=self.cache,
         )
 
     @property
@@ -185,8 +209,15 @@ class Workspace:
         ``df.attrs`` (Arrow: schema metadata) holds the slug, the fingerprint of the
         definitions and the knob values it was computed with.
         """
+        import warnings
+
+        from tandem.engine.query import SmallSample
+
         dims = [by] if isinstance(by, str) else list(by)
         result = self.compute([slug], grain=grain, by=dims, start=start, end=end, where=where)[slug]
+        for w in result.warnings:
+            category = SmallSampleWarning if isinstance(w, SmallSample) else UserWarning
+            warnings.warn(str(w), category, stacklevel=2)
         return _convert(result, output)
 
     def explain(
@@ -199,18 +230,21 @@ class Workspace:
         limit: int | None = None,
     ) -> Explanation:
         """The rows behind a metric's components in the period holding ``period``."""
-        from tandem.semantic.calendar import Grain
         from tandem.engine.explain import explain
+        from tandem.semantic.calendar import Grain
 
         day = _date(period, "--period")
         assert day is not None
+        from tandem.semantic.dimensions import Filter
+
         return explain(
             self.store,
+            self.definitions,
             self.settings.metrics,
             slug,
             day,
             grain=Grain.parse(grain),
-            where=tuple((where or {}).items()),
+            where=tuple(Filter.equals(k, v) for k, v in (where or {}).items()),
             limit=limit,
             today=self.today(),
         )

@@ -12,10 +12,10 @@ import abc
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tandem.errors import ConfigError
-from tandem.schema import ColumnType, Table
+from tandem.schema import ColumnType
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,29 +25,14 @@ if TYPE_CHECKING:
 
     from tandem.settings import Settings
 
-IBIS_TYPES: dict[ColumnType, str] = {
-    ColumnType.STRING: "string",
-    ColumnType.TIMESTAMP: "timestamp",
-    ColumnType.DATE: "date",
-    ColumnType.FLOAT: "float64",
-    ColumnType.INTEGER: "int64",
-    ColumnType.BOOLEAN: "boolean",
-}
 
-DUCKDB_TYPES: dict[ColumnType, str] = {
-    ColumnType.STRING: "VARCHAR",
-    ColumnType.TIMESTAMP: "TIMESTAMP",
-    ColumnType.DATE: "DATE",
-    ColumnType.FLOAT: "DOUBLE",
-    ColumnType.INTEGER: "BIGINT",
-    ColumnType.BOOLEAN: "BOOLEAN",
-}
+def _duckdb_types() -> dict[ColumnType, str]:
+    from tandem.store.types import sql_type
+
+    return {kind: sql_type(kind, "duckdb") for kind in ColumnType}
 
 
-def ibis_schema(table: Table) -> ibis.Schema:
-    import ibis
-
-    return ibis.schema({c.name: IBIS_TYPES[c.type] for c in table.columns})
+DUCKDB_TYPES: dict[ColumnType, str] = _duckdb_types()
 
 
 @dataclass(frozen=True)
@@ -112,9 +97,42 @@ class Store(abc.ABC):
         """The rows of ``expr`` as Arrow."""
         return expr.to_pyarrow()
 
+    def supports(self, operation: type) -> bool:
+        """Whether the backend compiles the Ibis operation."""
+        return bool(self.con.has_operation(operation))
+
     def cache(self, expr: ibis.Table) -> ibis.Table:
         """``expr`` computed once into a temporary table (``release()`` drops it)."""
         return expr.cache()
+
+    def schemas(self) -> dict[str, ibis.Schema]:
+        """The schema of every canonical table as stored (extra columns included)."""
+        from tandem.schema import TABLE_NAMES
+
+        return {name: self.table(name).schema() for name in TABLE_NAMES}
+
+    def extent(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day with any dated row in the workspace."""
+        import ibis
+
+        from tandem.schema import TABLES
+
+        parts = []
+        for t in TABLES:
+            if t.time_column is None:
+                continue
+            table = self.table(t.name)
+            col = table[t.time_column]
+            day = col.date() if col.type().is_timestamp() else col
+            hi = day.max()
+            if "valid_to" in table.columns:  # a subscription ending is news on that day
+                hi = ibis.greatest(hi, table.valid_to.max())
+            parts.append(table.aggregate(lo=day.min(), hi=hi))
+        both = ibis.union(*parts)
+        row = self.run(both.aggregate(lo=both.lo.min(), hi=both.hi.max())).to_pylist()[0]
+        if row["lo"] is None:
+            return None
+        return row["lo"], row["hi"]
 
     def row_counts(self) -> dict[str, int]:
         from tandem.schema import TABLE_NAMES
@@ -205,11 +223,3 @@ def open_store(settings: Settings, workspace: Path) -> Store:
             f"backend.url {settings.backend.redacted_url()!r} needs packages that are not "
             f"installed ({exc.name or exc}): pip install 'tandem[{SCHEMES[scheme]}]'"
         ) from exc
-
-
-def scalar(value: Any) -> Any:
-    """A Python scalar from whatever an engine returned (numpy, pandas NA)."""
-    if value is None:
-        return None
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from tandem.apps.cli.output import Format
+from tandem.errors import UsageError
 
 app = typer.Typer(
     name="tandem",
@@ -133,9 +134,17 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
-def _format(value: str) -> Format:
-    from tandem.errors import UsageError
+def parse_where(items: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--where {item!r}: expected DIMENSION=VALUE")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v.strip()))
+    return tuple(out)
 
+
+def _format(value: str) -> Format:
     try:
         return Format(value)
     except ValueError:
@@ -162,7 +171,6 @@ def metric(
 ) -> None:
     """One metric per period (and dimension value), with the components behind it."""
     from tandem.apps.cli.output import write_result
-    from tandem.engine.compute import parse_where
     from tandem.service.workspace import Workspace
 
     chosen = _format(fmt)
@@ -195,10 +203,12 @@ def metrics_list(
     if _format(fmt) is Format.JSON:
         import json
 
-        json.dump(catalog_json(ws.catalog(), ws.settings.metrics), sys.stdout, indent=2)
+        json.dump(
+            catalog_json(ws.definitions, ws.settings.metrics, ws.dialect), sys.stdout, indent=2
+        )
         sys.stdout.write("\n")
     else:
-        print_catalog(ws.catalog(), ws.settings.metrics)
+        print_catalog(ws.definitions, ws.settings.metrics, ws.dialect)
 
 
 @app.command()
@@ -214,7 +224,6 @@ def explain(
 ) -> None:
     """List the rows behind a metric's numerator and denominator in one period."""
     from tandem.apps.cli.output import explanation_json, print_explanation
-    from tandem.engine.compute import parse_where
     from tandem.service.workspace import Workspace
 
     chosen = _format(fmt)

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from tandem.semantic.catalog import Metric, Unit
-    from tandem.engine.compute import MetricResult
     from tandem.engine.explain import Explanation
-    from tandem.settings import MetricSettings
+    from tandem.engine.query import MetricResult
+    from tandem.semantic.catalog import Catalog
+    from tandem.semantic.types import Unit
     from tandem.service.summary import Headline
+    from tandem.settings import MetricSettings
 
 
 class Format(enum.StrEnum):
@@ -192,8 +193,10 @@ def explanation_json(e: Explanation, show_sql: bool) -> dict[str, Any]:
     }
 
 
-def catalog_json(metrics: list[Metric], knobs: MetricSettings) -> list[dict[str, Any]]:
-    from tandem.semantic.catalog import fingerprint, knobs_of, needed_measures
+def catalog_json(catalog: Catalog, knobs: MetricSettings, dialect: str) -> list[dict[str, Any]]:
+    from tandem.engine.fingerprint import metric_fingerprint
+
+    metrics = list(catalog)
 
     return [
         {
@@ -203,12 +206,12 @@ def catalog_json(metrics: list[Metric], knobs: MetricSettings) -> list[dict[str,
             "direction": m.direction.value,
             "teams": [t.value for t in m.teams],
             "definition": m.description,
-            "components": needed_measures(m) + [name for name, _ in m.extras],
-            "uses": list(m.uses),
-            "knobs": {k: _plain(_listed(getattr(knobs, k))) for k in knobs_of(m)},
+            "components": catalog.needed_measures(m) + [name for name, _ in m.extras],
+            "uses": list(catalog.uses(m)),
+            "knobs": {k: _plain(_listed(getattr(knobs, k))) for k in catalog.knobs_of(m)},
             "company_wide": m.company_wide,
             "seeds": list(m.seeds),
-            "fingerprint": fingerprint(m, knobs),
+            "fingerprint": metric_fingerprint(catalog, m, knobs, dialect),
         }
         for m in metrics
     ]
@@ -218,7 +221,7 @@ def _listed(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
+def print_catalog(catalog: Catalog, knobs: MetricSettings, dialect: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -229,10 +232,10 @@ def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
         "teams",
         "definition",
         "knobs in force",
-        title=f"Tandem metric catalog ({len(metrics)} metrics)",
+        title=f"Tandem metric catalog ({len(catalog)} metrics)",
         show_lines=True,
     )
-    for item in catalog_json(metrics, knobs):
+    for item in catalog_json(catalog, knobs, dialect):
         table.add_row(
             item["slug"],
             item["unit"],
@@ -245,7 +248,7 @@ def print_catalog(metrics: list[Metric], knobs: MetricSettings) -> None:
 
 
 def _figure(value: float | None, unit: Unit) -> str:
-    from tandem.semantic.catalog import Unit
+    from tandem.semantic.types import Unit
 
     if value is None:
         return "—"
@@ -264,7 +267,7 @@ def _figure(value: float | None, unit: Unit) -> str:
 
 def _change(delta: float, unit: Unit) -> str:
     """A difference between two figures: percentages differ by percentage points."""
-    from tandem.semantic.catalog import Unit
+    from tandem.semantic.types import Unit
 
     if unit is Unit.PERCENT:
         return f"{delta:.1f} pts"
