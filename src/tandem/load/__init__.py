@@ -12,11 +12,11 @@ openpyxl hands over one by one).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tandem.errors import InputError, Issue, UsageError
+from tandem.errors import InputError, Issue, UsageError, did_you_mean
 from tandem.load import presets, sources
 from tandem.load.lookups import known_accounts, stored_extras
 from tandem.load.mapfile import MappingFile
@@ -48,6 +48,10 @@ class LoadRequest:
     table: str | None = None
     mapping: str | Path | None = None
     preset: str | None = None
+    #: Report what the load would change, and change nothing.
+    dry_run: bool = False
+    #: Tables the files are the whole truth for: stored rows absent from them are deleted.
+    replace: tuple[str, ...] = ()
 
 
 def load_files(
@@ -55,6 +59,7 @@ def load_files(
 ) -> LoadReport:
     """Load every file of ``request``; raise InputError (nothing changed) on any issue."""
     started = time.perf_counter()
+    _check_replace(request.replace)
     mapping = _mapping(request)
     if isinstance(mapping, MappingFile):
         if request.table is not None:
@@ -81,11 +86,35 @@ def load_files(
                 skipped = plan.skipped
             step("saving")
             by_table = {t: [f for f in typed if f.source.table == t] for t in TABLE_NAMES}
-            staged = [stage(scratch, files) for files in by_table.values() if files]
-            counts = store.apply(staged)
+            missing = [t for t in request.replace if not by_table[t]]
+            if missing:
+                raise UsageError(
+                    f"--replace {missing[0]}: no file of this load gives {missing[0]}; "
+                    "replacing it would delete every row (load its file with it)"
+                )
+            staged = [
+                replace(stage(scratch, files), replace=files[0].source.table in request.replace)
+                for files in by_table.values()
+                if files
+            ]
+            if request.dry_run or request.replace:
+                counts = store.apply(staged, dry_run=request.dry_run)  # type: ignore[call-arg]
+            else:
+                counts = store.apply(staged)
     finally:
         scratch.drop()
-    return LoadReport(tuple(counts), reads, skipped, time.perf_counter() - started)
+    return LoadReport(
+        tuple(counts), reads, skipped, time.perf_counter() - started, dry_run=request.dry_run
+    )
+
+
+def _check_replace(tables: tuple[str, ...]) -> None:
+    for name in tables:
+        if name not in TABLE_NAMES:
+            raise UsageError(
+                f"--replace {name!r}: no such table{did_you_mean(name, TABLE_NAMES)}; "
+                f"tables: {', '.join(TABLE_NAMES)}"
+            )
 
 
 def _mapping(request: LoadRequest) -> Mapping | MappingFile:

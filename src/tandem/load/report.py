@@ -25,7 +25,7 @@ class LoadReport:
 
     ``tables`` counts, per table, the distinct rows loaded and how they compare
     with what was stored: ``new`` keys, ``updated`` rows (same key, some value
-    differs) and ``unchanged`` ones. ``skipped`` names the files of a folder
+    differs), ``unchanged`` ones and, for a replaced table, ``deleted`` rows. ``skipped`` names the files of a folder
     that were not loaded, with the reason.
     """
 
@@ -33,6 +33,8 @@ class LoadReport:
     files: tuple[FileRead, ...]
     skipped: tuple[str, ...]
     seconds: float
+    #: The counts are what the load would have done; nothing was changed.
+    dry_run: bool = False
 
     @property
     def rows(self) -> int:

@@ -113,16 +113,26 @@ class Workspace:
         table: str | None = None,
         mapping: str | Path | None = None,
         preset: str | None = None,
+        dry_run: bool = False,
+        replace: tuple[str, ...] = (),
         progress: bool = False,
     ) -> LoadReport:
         """Load files or folders into the tables, all or nothing (``tandem.load``).
 
         ``mapping`` (a mapping file) or ``preset`` (a shipped one, ``tandem presets``)
-        read vendor exports.
+        read vendor exports; ``replace`` names tables the files are the whole truth
+        for; ``dry_run`` reports what would change and changes nothing.
         """
         from tandem.load import LoadRequest, load_files
 
-        request = LoadRequest(tuple(paths), table=table, mapping=mapping, preset=preset)
+        request = LoadRequest(
+            tuple(paths),
+            table=table,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            replace=tuple(replace),
+        )
         return load_files(self.store, request, self.settings, progress=progress)
 
     # -- metrics ---------------------------------------------------------------

@@ -46,6 +46,8 @@ class Staged:
     table: str
     relation: str
     extra_columns: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type)
+    #: The rows are the whole truth for the table: stored rows whose key is absent are deleted.
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class TableCounts:
     unchanged: int
     #: The earliest day the change can affect (see ``changed_from``); None = no change.
     changed_from: dt.date | None = field(default=None, compare=False)
+    #: Stored rows deleted because the table was replaced and their key was absent.
+    deleted: int = 0
 
 
 #: Written in the same transaction as the rows of every load that changes something:

@@ -83,29 +83,46 @@ def load(
     ] = None,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", "-m", help="YAML map of source column to canonical column."),
+        typer.Option(
+            "--mapping", "-m", help="Mapping file: renames, or a full mapping (docs/imports.md)."
+        ),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option("--preset", "-p", help="Read vendor exports ('tandem presets' lists them)."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the inserts, updates and deletes; change nothing."),
+    ] = False,
+    replace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--replace",
+            help="Make the files the whole truth for this table: rows absent from them are "
+            "deleted (repeatable).",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Load CSV, Parquet, JSON Lines or XLSX files: all of them land, or nothing does."""
-    from rich.console import Console
-    from rich.table import Table
-
+    from tandem.apps.cli.imports import print_report
     from tandem.service.workspace import Workspace
 
+    chosen = _format(fmt)
+    if chosen not in (Format.TABLE, Format.JSON):
+        raise UsageError(f"--format {fmt!r}: choose table or json")
     with Workspace(workspace) as ws:
-        report = ws.load(list(paths), table=table, mapping=mapping, progress=sys.stdout.isatty())
-    out = Console()
-    summary = Table("table", "rows", "new", "updated", "unchanged", title="Loaded")
-    for t in report.tables:
-        summary.add_row(t.table, *(f"{n:,}" for n in (t.rows, t.new, t.updated, t.unchanged)))
-    out.print(summary)
-    for note in report.skipped:
-        out.print(f"skipped {note}", highlight=False, soft_wrap=True)
-    out.print(
-        f"{report.rows:,} rows from {len(report.files)} files in {report.seconds:.2f} s "
-        f"({report.rows_per_second:,.0f} rows/s)",
-        highlight=False,
-    )
+        report = ws.load(
+            list(paths),
+            table=table,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            replace=tuple(_split(replace)),
+            progress=sys.stdout.isatty() and chosen is Format.TABLE,
+        )
+    print_report(report, chosen)
 
 
 GrainOpt = Annotated[
@@ -361,6 +378,8 @@ def main() -> None:
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
 
+
+from tandem.apps.cli import imports as _imports  # noqa: E402,F401 - registers its commands
 
 if __name__ == "__main__":
     main()
