@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from tandem.settings import Settings
     from tandem.store import Store
 
+#: What the report says a file "was read as" for the rows built from billing data.
+BUILT = "built from billing data"
 FORMATS = {"csv": Format.CSV, "json": Format.JSONL, "xlsx": Format.XLSX}
 
 
@@ -314,10 +316,9 @@ class _Run:
         )
         self.issues += found.issues
         self.more += found.more
-        if source.table in billing.BILLING_TABLES:
-            return typed
-        self.outcome.typed.append(typed)
         self.outcome.files.append(FileRead(source.name, source.table, typed.rows, recognised))
+        if source.table not in billing.BILLING_TABLES:
+            self.outcome.typed.append(typed)
         return typed
 
     def build_history(self, step: Callable[[str], None]) -> None:
@@ -340,8 +341,8 @@ class _Run:
         step("building the subscription history")
         union_subs = self._union(subs)
         union_lines = self._union(lines) if lines else None
-        names = " + ".join(dict.fromkeys(t.source.name for t in subs + lines))
-        shown = f"billing history from {names}"
+        names = " + ".join(dict.fromkeys(Path(t.source.name).name for t in subs + lines))
+        shown = f"billing history ({names})"
         history = self.scratch.name("history")
         self.scratch.tables.append(history)
         self.scratch.con.execute(
@@ -355,7 +356,7 @@ class _Run:
             columns,
             (),
             [],
-            "billing history",
+            BUILT,
         )
         trials = self.scratch.name("trials")
         self.scratch.tables.append(trials)
@@ -369,7 +370,7 @@ class _Run:
                 list(table_spec("trials").column_names),
                 (),
                 [],
-                "billing history",
+                BUILT,
             )
 
     def _union(self, files: list[TypedFile]) -> str:

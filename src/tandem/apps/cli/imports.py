@@ -22,14 +22,17 @@ def print_report(report: LoadReport, fmt: Format) -> None:
         json.dump(report_json(report), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    from rich.console import Console
     from rich.table import Table
 
-    out = Console()
+    from tandem.apps.cli.output import _console
+    from tandem.load.mapped import BUILT
+
+    out = _console()
     if any(f.source is not None for f in report.files):
         files = Table("file", "read as", "table", "rows", title="Files")
         for f in report.files:
-            files.add_row(f.name, f.source or "", f.table, f"{f.rows:,}")
+            table = "→ billing history" if f.table.startswith("billing_") else f.table
+            files.add_row(f.name, f.source or "", table, f"{f.rows:,}")
         out.print(files)
     title = "Would load (dry run: nothing changed)" if report.dry_run else "Loaded"
     headers = ["table", "rows", "new", "updated", "unchanged"]
@@ -43,8 +46,9 @@ def print_report(report: LoadReport, fmt: Format) -> None:
     out.print(summary)
     for note in report.skipped:
         out.print(f"skipped {note}", highlight=False, soft_wrap=True)
+    read = {f.name for f in report.files if f.source != BUILT}
     out.print(
-        f"{report.rows:,} rows from {len(report.files)} files in {report.seconds:.2f} s "
+        f"{report.rows:,} rows from {len(read)} files in {report.seconds:.2f} s "
         f"({report.rows_per_second:,.0f} rows/s)",
         highlight=False,
     )
@@ -115,10 +119,11 @@ def presets(
         from tandem.errors import UsageError
 
         raise UsageError(f"--format {fmt!r}: choose table or json")
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console() if Console().is_terminal else Console(width=160)
+    from tandem.apps.cli.output import _console
+
+    console = _console()
     for p in found:
         table = Table("file", "expects", "becomes", title=f"{p.name}: {p.description}")
         for f in p.files:
