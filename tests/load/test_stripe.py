@@ -421,3 +421,57 @@ def test_incomplete_subscriptions_never_paid(ws: Workspace, tmp_path: Path, stat
     paths[1].write_text(json.dumps(subs))
     ws.load(paths, preset="stripe")
     assert "sub_A/2024-01-15" not in [r[0] for r in rows(ws, "subscriptions", "subscription_id")]
+
+
+# The Dashboard's exports, written from the column lists in ../shared/vendor-samples/stripe/
+# columns.md (no genuine file exists): Title Case headers with "(UTC)", amounts in currency
+# units with thousands separators, metadata as "<key> (metadata)" columns, one row per
+# subscription and no invoice history.
+DASHBOARD_CUSTOMERS = """\
+id,Description,Email,Name,Created (UTC),Delinquent,tier (metadata)
+cus_1,,ops@one.example,One Ltd,2023-10-01 09:00,false,gold
+cus_2,Two,billing@two.example,,2023-10-02 09:00,false,
+cus_3,,,Three SA,2023-10-03 09:00,true,
+cus_4,,four@four.example,Four,2024-02-20 09:00,false,
+"""
+DASHBOARD_SUBSCRIPTIONS = """\
+id,Customer ID,Customer Email,Plan,Quantity,Interval,Amount,Status,Created (UTC),Start (UTC),\
+Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),\
+Canceled At (UTC),Cancel At Period End,Ended At (UTC)
+sub_1,cus_1,ops@one.example,Pro,5,month,20.00,active,2024-01-10 12:00,2024-01-10 12:00,\
+2024-03-10 12:00,2024-04-10 12:00,,,,false,
+sub_2,cus_2,billing@two.example,Annual,1,year,"1,200.00",active,2024-02-01 08:00,\
+2024-02-01 08:00,2024-02-01 08:00,2025-02-01 08:00,,,2024-03-02 10:00,true,
+sub_3,cus_3,,Starter,1,month,50.00,canceled,2023-11-01 00:00,2023-11-01 00:00,\
+2024-02-01 00:00,2024-03-01 00:00,,,2024-02-15 00:00,false,2024-02-15 00:00
+sub_4,cus_4,four@four.example,Pro,1,month,20.00,trialing,2024-03-01 00:00,2024-03-01 00:00,\
+2024-03-01 00:00,2024-03-15 00:00,2024-03-01 00:00,2024-03-15 00:00,,false,
+"""
+
+
+def test_dashboard_exports(ws: Workspace, tmp_path: Path) -> None:
+    """One row per subscription at its current price: sub_1 5 × 20 = 100 from 10 Jan;
+    sub_2 1,200 a year = 100 from 1 Feb until its period ends (cancel at period end);
+    sub_3 50 from 1 Nov to 15 Feb (ended); sub_4 is trialing: a trial, no revenue.
+    February 2024: opening cus_1 100 + cus_3 50; closing cus_1 100 + cus_2 100:
+    new 100, churned 50, MRR 200."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(DASHBOARD_CUSTOMERS)
+    subscriptions = tmp_path / "subscriptions.csv"
+    subscriptions.write_text(DASHBOARD_SUBSCRIPTIONS)
+    report = ws.load([customers, subscriptions], preset="stripe")
+    assert [f.source for f in report.files][:2] == ["dashboard customers", "dashboard subscriptions"]
+    assert rows(ws, "accounts", "account_id, name, tier_metadata") == [
+        ("cus_1", "One Ltd", "gold"),
+        ("cus_2", "Two", None),
+        ("cus_3", "Three SA", None),
+        ("cus_4", "Four", None),
+    ]
+    assert rows(ws, "subscriptions", "subscription_id, plan, mrr, seats, valid_from, valid_to") == [
+        ("sub_1/2024-01-10", "Pro", 100.0, 5, D(2024, 1, 10), None),
+        ("sub_2/2024-02-01", "Annual", 100.0, 1, D(2024, 2, 1), D(2025, 2, 1)),
+        ("sub_3/2023-11-01", "Starter", 50.0, 1, D(2023, 11, 1), D(2024, 2, 15)),
+    ]
+    assert rows(ws, "trials", "trial_id, ended_at, converted_at") == [("sub_4", None, None)]
+    mrr = ws.compute(["mrr"], start="2024-02", end="2024-02")["mrr"].rows.iloc[0]
+    assert (mrr["new_mrr"], mrr["churned_mrr"], mrr["mrr_at_end"]) == (100, 50, 200)
