@@ -66,13 +66,13 @@ def test_exports_become_owners_companies_and_deals(ws: Workspace, tmp_path: Path
         ("ben@acme.example", "Ben Okafor", "customer_success"),
     ]
     assert rows(ws, "accounts", "account_id, name, sales_rep_id, created_at, domain") == [
-        ("9001", "Northwind", "ana@acme.example", dt.datetime(2024, 1, 3, 9, 15), "northwind.example"),
-        ("9002", "Contoso", "ben@acme.example", dt.datetime(2024, 1, 20, 16, 40), "contoso.example"),
+        ("9001", "Northwind", "ana@acme.example", dt.datetime(2024, 1, 3, 9, 15), "northwind.example"),  # noqa: E501
+        ("9002", "Contoso", "ben@acme.example", dt.datetime(2024, 1, 20, 16, 40), "contoso.example"),  # noqa: E501
     ]  # fmt: skip
     assert rows(ws, "deals", "deal_id, account_id, owner_id, type, outcome, amount, closed_at") == [
-        ("5001", "9001", "ana@acme.example", "new_business", "won", 24000.0, dt.datetime(2024, 3, 4, 10)),
-        ("5002", "9001", "ana@acme.example", "upsell", "won", 6500.5, dt.datetime(2024, 3, 18, 12, 30)),
-        ("5003", "9002", "ben@acme.example", "upsell", "lost", 3000.0, dt.datetime(2024, 3, 25, 17)),
+        ("5001", "9001", "ana@acme.example", "new_business", "won", 24000.0, dt.datetime(2024, 3, 4, 10)),  # noqa: E501
+        ("5002", "9001", "ana@acme.example", "upsell", "won", 6500.5, dt.datetime(2024, 3, 18, 12, 30)),  # noqa: E501
+        ("5003", "9002", "ben@acme.example", "upsell", "lost", 3000.0, dt.datetime(2024, 3, 25, 17)),  # noqa: E501
         ("5004", "9002", "ben@acme.example", "new_business", "open", 8000.0, None),
     ]  # fmt: skip
 

@@ -54,7 +54,10 @@ def test_a_good_mapping_parses(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (
-            ("          outcome: {from: Stage, map: {Won: won, \"*\": open}}\n", "          outcom: Stage\n"),
+            (
+                '          outcome: {from: Stage, map: {Won: won, "*": open}}\n',
+                "          outcom: Stage\n",
+            ),
             " line 11, key 'outcom': not a column of deals (did you mean 'outcome'?); columns: "
             "deal_id, account_id, owner_id, type, created_at, closed_at, outcome, amount, "
             "qualified (put other columns under 'extras')",
@@ -86,7 +89,7 @@ def test_a_good_mapping_parses(tmp_path: Path) -> None:
             " line 3, key 'matches': unknown key (did you mean 'match'?); allowed: ",
         ),
         (
-            ("{value: true}", "{expr: \"1 +\"}"),
+            ("{value: true}", '{expr: "1 +"}'),
             " line 12, key 'expr': cannot parse '1 +': ",
         ),
     ],
@@ -116,7 +119,7 @@ def test_expressions_cannot_run_arbitrary_sql(text: str, reason: str) -> None:
 
 
 def test_several_sources_need_a_way_to_recognise_files(tmp_path: Path) -> None:
-    second = "  more:\n    tables:\n      accounts:\n        columns: {account_id: A, name: B, created_at: C}\n"
+    second = "  more:\n    tables:\n      accounts:\n        columns: {account_id: A, name: B, created_at: C}\n"  # noqa: E501
     assert " line 13, key 'more': several sources: each needs 'match'" in _error(
         tmp_path, GOOD + second
     )
@@ -147,5 +150,7 @@ def test_every_preset_parses_and_lists_its_files() -> None:
 
 
 def test_an_unknown_preset_lists_the_presets() -> None:
-    with pytest.raises(UsageError, match="--preset 'strip': no such preset \\(did you mean 'stripe'"):
+    with pytest.raises(
+        UsageError, match="--preset 'strip': no such preset \\(did you mean 'stripe'"
+    ):
         path_of("strip")

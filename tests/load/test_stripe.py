@@ -206,7 +206,7 @@ def _next_month(day: str) -> str:
 
 def company(fx: dict[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
     subs = [
-        subscription(fx, "A", "A", [("si_A", "price_A", 4900, "month", 1, 1)], "2024-01-15T10:23:11"),
+        subscription(fx, "A", "A", [("si_A", "price_A", 4900, "month", 1, 1)], "2024-01-15T10:23:11"),  # noqa: E501
         subscription(fx, "B", "B", [("si_B", "price_B", 24000, "year", 1, 20)], "2024-02-01"),
         subscription(fx, "C", "C", [("si_C", "price_C", 30000, "month", 3, 1)], "2024-01-01"),
         subscription(fx, "D", "D", [("si_D", "price_D", 3000, "week", 1, 1)], "2024-03-04"),
@@ -235,9 +235,9 @@ def company(fx: dict[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
         subscription(fx, "L2", "L", [("si_L2", "price_L", 7000, "month", 1, 1)], "2024-03-01"),
     ]  # fmt: skip
     invoices = [
-        *monthly(fx, "A", "A", "price_A", 4900, ["2024-01-15T10:23:11", "2024-02-15T10:23:11", "2024-03-15T10:23:11"]),
-        invoice(fx, "B", "B", [line(fx, "B", "si_B", "price_B", 24000, 20, "2024-02-01", "2025-02-01")]),
-        invoice(fx, "C", "C", [line(fx, "C", "si_C", "price_C", 30000, 1, "2024-01-01", "2024-04-01")]),
+        *monthly(fx, "A", "A", "price_A", 4900, ["2024-01-15T10:23:11", "2024-02-15T10:23:11", "2024-03-15T10:23:11"]),  # noqa: E501
+        invoice(fx, "B", "B", [line(fx, "B", "si_B", "price_B", 24000, 20, "2024-02-01", "2025-02-01")]),  # noqa: E501
+        invoice(fx, "C", "C", [line(fx, "C", "si_C", "price_C", 30000, 1, "2024-01-01", "2024-04-01")]),  # noqa: E501
         *[
             invoice(fx, "D", "D", [line(fx, "D", "si_D", "price_D", 3000, 1, s, e)])
             for s, e in [("2024-03-04", "2024-03-11"), ("2024-03-11", "2024-03-18"),
@@ -253,12 +253,12 @@ def company(fx: dict[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
                  amount=7172, proration=True),
             line(fx, "F", "si_F", "price_F80", 8000, 2, "2024-03-01", "2024-04-01"),
         ]),
-        invoice(fx, "G", "G", [line(fx, "G", "si_G", "price_G", 20000, 1, "2024-02-01", "2024-02-15", amount=0)]),
+        invoice(fx, "G", "G", [line(fx, "G", "si_G", "price_G", 20000, 1, "2024-02-01", "2024-02-15", amount=0)]),  # noqa: E501
         *monthly(fx, "G", "G", "price_G", 20000, ["2024-02-15", "2024-03-15"]),
-        invoice(fx, "H", "H", [line(fx, "H", "si_H", "price_H", 5000, 1, "2024-03-20", "2024-04-03", amount=0)]),
+        invoice(fx, "H", "H", [line(fx, "H", "si_H", "price_H", 5000, 1, "2024-03-20", "2024-04-03", amount=0)]),  # noqa: E501
         *monthly(fx, "I", "I", "price_I", 6000, ["2024-01-05"]),
         *monthly(fx, "I", "I", "price_I", 6000, ["2024-02-05", "2024-03-05"], status="void"),
-        *monthly(fx, "J", "J", "price_J", 10000, ["2024-01-01", "2024-02-01", "2024-03-01"], discount=2000),
+        *monthly(fx, "J", "J", "price_J", 10000, ["2024-01-01", "2024-02-01", "2024-03-01"], discount=2000),  # noqa: E501
         *monthly(fx, "K", "K", "price_K", 1000, ["2024-01-01", "2024-02-01"], quantity=10),
         *monthly(fx, "K", "K", "price_K", 1000, ["2024-03-01"], quantity=8),
         *monthly(fx, "L", "L1", "price_L", 7000, ["2024-01-01"]),
@@ -396,8 +396,8 @@ def test_a_file_of_another_vendor_names_the_preset(ws: Workspace) -> None:
     lines = refused(ws, [sample("salesforce/dataloader_opportunityData.csv")], preset="stripe")
     assert lines[0].startswith(
         f"{sample('salesforce/dataloader_opportunityData.csv')}: is not a file the stripe "
-        'preset reads (its headers: ID, ISDELETED, ACCOUNTID, NAME, DESCRIPTION, STAGENAME, '
-        "AMOUNT, PROBABILITY, ...); it expects customers: JSON with \"object\": \"customer\"; "
+        "preset reads (its headers: ID, ISDELETED, ACCOUNTID, NAME, DESCRIPTION, STAGENAME, "
+        'AMOUNT, PROBABILITY, ...); it expects customers: JSON with "object": "customer"; '
     )
     assert "dashboard subscriptions: CSV with columns id, Customer ID, Status" in lines[0]
 
@@ -460,7 +460,10 @@ def test_dashboard_exports(ws: Workspace, tmp_path: Path) -> None:
     subscriptions = tmp_path / "subscriptions.csv"
     subscriptions.write_text(DASHBOARD_SUBSCRIPTIONS)
     report = ws.load([customers, subscriptions], preset="stripe")
-    assert [f.source for f in report.files][:2] == ["dashboard customers", "dashboard subscriptions"]
+    assert [f.source for f in report.files][:2] == [
+        "dashboard customers",
+        "dashboard subscriptions",
+    ]
     assert rows(ws, "accounts", "account_id, name, tier_metadata") == [
         ("cus_1", "One Ltd", "gold"),
         ("cus_2", "Two", None),

@@ -44,7 +44,7 @@ def qualtrics_v3(path: Path) -> Path:
     """Qualtrics' own export (3 header rows, its real response) with NPS and CSAT questions
     added, and five responses: one a survey preview (Status 1)."""
     lines = sample(V3).read_text(encoding="utf-8").splitlines(keepends=True)
-    tags, labels, imports, real = (list(csv.reader([line]))[0] for line in lines)
+    tags, labels, imports, real = (next(csv.reader([line])) for line in lines)
     tags += ["NPS", "CSAT"]
     labels += ["How likely are you to recommend us?", "How satisfied were you?"]
     imports += ['{"ImportId":"QID3"}', '{"ImportId":"QID4"}']
@@ -144,7 +144,7 @@ def test_the_real_qualtrics_exports_as_they_are(ws: Workspace, tmp_path: Path) -
     08:28:48, Q1 answered with choice 2, Q2 'Hello World!'), in their two layouts. A mapping
     copied from the preset reads Q1 as a CSAT score for one account: one response lands
     (the second file's row replaces the first's: same key)."""
-    ws.load([write(tmp_path / "seed" / "accounts.csv", "account_id,name,created_at\nA-1,Acme,2017-01-01\n")])  # fmt: skip
+    ws.load([write(tmp_path / "seed" / "accounts.csv", "account_id,name,created_at\nA-1,Acme,2017-01-01\n")])  # fmt: skip  # noqa: E501
     mapping = write(
         tmp_path / "mine.yaml",
         """

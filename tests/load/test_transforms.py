@@ -18,7 +18,9 @@ def _mapping(tmp_path: Path, table: str, columns: str, source: str = "") -> Path
     """A one-source mapping giving ``table`` the ``columns`` (YAML lines, 10 spaces in)."""
     return write(
         tmp_path / "map.yaml",
-        "sources:\n  export:\n" + source + f"    tables:\n      {table}:\n        columns:\n"
+        "sources:\n  export:\n"
+        + source
+        + f"    tables:\n      {table}:\n        columns:\n"
         + "".join(f"          {line}\n" for line in columns.strip().splitlines()),
     )
 
@@ -48,12 +50,20 @@ def test_booleans_in_their_usual_spellings(ws_with_accounts: Workspace, tmp_path
 
 def test_day_first_and_month_first_dates(ws: Workspace, tmp_path: Path) -> None:
     """05/03/2024 is 5 March day first, 3 May month first."""
-    for order, fmt, expected in (("day", "%d/%m/%Y", T(2024, 3, 5)), ("month", "%m/%d/%Y", T(2024, 5, 3))):
+    for order, fmt, expected in (
+        ("day", "%d/%m/%Y", T(2024, 3, 5)),
+        ("month", "%m/%d/%Y", T(2024, 5, 3)),
+    ):
         mapping = _mapping(
-            tmp_path, "accounts", f"account_id: Ref\nname: Name\ncreated_at: {{from: Opened, parse: timestamp, format: '{fmt}'}}"
+            tmp_path,
+            "accounts",
+            f"account_id: Ref\nname: Name\ncreated_at: {{from: Opened, parse: timestamp, format: '{fmt}'}}",  # noqa: E501
         )
-        ws.load([write(tmp_path / f"{order}.csv", f"Ref,Name,Opened\n{order},X,05/03/2024\n")], mapping=mapping)
-        assert rows(ws, "accounts", "account_id, created_at")[0 if order == "day" else 1] == (order, expected)  # fmt: skip
+        ws.load(
+            [write(tmp_path / f"{order}.csv", f"Ref,Name,Opened\n{order},X,05/03/2024\n")],
+            mapping=mapping,
+        )
+        assert rows(ws, "accounts", "account_id, created_at")[0 if order == "day" else 1] == (order, expected)  # fmt: skip  # noqa: E501
 
 
 def test_epoch_seconds_and_milliseconds(ws: Workspace, tmp_path: Path) -> None:
@@ -80,7 +90,7 @@ def test_time_zones(ws: Workspace, tmp_path: Path) -> None:
     )
     path = write(
         tmp_path / "a.csv",
-        "Ref,At\nW,2024-01-15 09:00\nS,2024-07-01 12:00:00\nO,2024-07-01 12:00:00 -0500\nZ,2024-07-01T12:00:00Z\n",
+        "Ref,At\nW,2024-01-15 09:00\nS,2024-07-01 12:00:00\nO,2024-07-01 12:00:00 -0500\nZ,2024-07-01T12:00:00Z\n",  # noqa: E501
     )
     ws.load([path], mapping=mapping)
     assert rows(ws, "accounts", "account_id, created_at") == [
@@ -117,7 +127,9 @@ def test_mrr_from_cents_seats_and_intervals(ws_with_accounts: Workspace, tmp_pat
     ]  # fmt: skip
 
 
-def test_amounts_and_intervals_that_do_not_parse(ws_with_accounts: Workspace, tmp_path: Path) -> None:
+def test_amounts_and_intervals_that_do_not_parse(
+    ws_with_accounts: Workspace, tmp_path: Path
+) -> None:
     mapping = _mapping(tmp_path, "subscriptions", SUBSCRIPTION)
     path = write(
         tmp_path / "subs.csv",
@@ -202,7 +214,7 @@ def test_one_file_split_into_accounts_and_subscriptions(ws: Workspace, tmp_path:
     )
     path = write(
         tmp_path / "export.csv",
-        "Customer,Company,Plan,Monthly,Since\nC1,Acme,pro,\"1,200.50\",2024-01-01\n"
+        'Customer,Company,Plan,Monthly,Since\nC1,Acme,pro,"1,200.50",2024-01-01\n'
         "C2,Beta,free,0,2024-02-01\n",
     )
     report = ws.load([path], mapping=mapping)

@@ -35,7 +35,7 @@ COLUMNS = [
 ]  # fmt: skip
 
 TICKETS = [
-    # id, organization, tags, status, priority, via, created, solved, satisfaction, replies, 1st reply
+    # id, org, tags, status, priority, via, created, solved, rating, replies, 1st reply
     ("1", "Acme", "billing", "Closed", "Normal", "Email", "2024-03-01 09:00:00 +0100",
      "2024-03-01 11:30:00 +0100", "Good", "1", "35"),
     ("2", "Acme", "escalated bug", "Solved", "High", "Web Widget", "2024-03-04 22:30:00 -0500",

@@ -49,7 +49,7 @@ from tandem.load.expressions import months_sql
 from tandem.load.sql import ident
 from tandem.schema import Column, ColumnType, NonNegative, NotBefore, Table
 
-S, TS, F, I, B = (
+S, TS, F, INT, B = (
     ColumnType.STRING,
     ColumnType.TIMESTAMP,
     ColumnType.FLOAT,
@@ -84,7 +84,7 @@ SUBSCRIPTIONS = Table(
         _c("unit_amount", F, "Price per unit per interval, in currency units."),
         _c("quantity", F, "Units (seats); empty = 1."),
         _c("interval", S, "Billing interval: day, week, month, quarter or year."),
-        _c("interval_count", I, "Intervals per billing period; empty = 1."),
+        _c("interval_count", INT, "Intervals per billing period; empty = 1."),
         _c("discount_percent", F, "Percent off while the discount lasts."),
         _c("discount_amount", F, "Amount off per billing period, in currency units."),
     ),
@@ -110,7 +110,7 @@ LINES = Table(
         _c("quantity", F, "Units (seats); empty = 1."),
         _c("price_id", S, "The price billed."),
         _c("interval", S, "Billing interval of the price."),
-        _c("interval_count", I, "Intervals per billing period of the price."),
+        _c("interval_count", INT, "Intervals per billing period of the price."),
         _c("proration", B, "Whether the line prorates a mid-period change."),
         _c("plan", S, "Plan name."),
     ),
@@ -170,6 +170,7 @@ def history_sql(subscriptions: str, lines: str | None, discounts: str) -> str:
         "CAST(NULL AS BIGINT) AS interval_count, false AS proration, NULL AS plan, "
         "NULL AS invoice_status) WHERE false"
     )
+    period = _period_months("b.period_start", "b.period_end")
     return f"""
 WITH subs AS (
     SELECT subscription_id, any_value(account_id) AS account_id,
@@ -208,10 +209,8 @@ WITH subs AS (
            CASE WHEN coalesce(b.unit_amount, pu.unit_amount) IS NOT NULL
                 THEN coalesce(b.unit_amount, pu.unit_amount) * coalesce(b.quantity, 1)
                      / nullif(coalesce({months_sql("b.interval", "b.interval_count")}, pm.months,
-                                       CASE WHEN NOT b.proration
-                                            THEN {_period_months("b.period_start", "b.period_end")} END), 0)
-                WHEN NOT b.proration
-                THEN b.amount / nullif({_period_months("b.period_start", "b.period_end")}, 0)
+                                       CASE WHEN NOT b.proration THEN {period} END), 0)
+                WHEN NOT b.proration THEN b.amount / nullif({period}, 0)
            END * ({line_factor}) AS mrr,
            coalesce(b.plan, pp.plan) AS plan, coalesce(b.quantity, 1) AS quantity
     FROM billed b JOIN life USING (subscription_id)

@@ -147,6 +147,7 @@ def parse(text: str) -> exp.Expression:
                     f"{text!r}: {name} takes {low if low == high else f'{low} or {high}'} "
                     f"argument{'s' if high > 1 else ''}"
                 )
+    assert isinstance(tree, exp.Expression)
     return tree
 
 
@@ -233,7 +234,7 @@ def _numeric(column: exp.Expression) -> bool:
     node, parent = column, column.parent
     while isinstance(parent, exp.Paren):
         node, parent = parent, parent.parent
-    if isinstance(parent, arithmetic + (exp.Greatest, exp.Least)):
+    if isinstance(parent, (*arithmetic, exp.Greatest, exp.Least)):
         return True
     if isinstance(parent, exp.Round):
         return parent.this is node
@@ -331,7 +332,8 @@ def _function(
     if name == "email_domain":
         return domain_sql(text_arg(args[0]))
     if name == "has_tag":
-        tags = f"string_split(regexp_replace(lower(coalesce({text_arg(args[0])}, '')), '[,;]', ' ', 'g'), ' ')"
+        listed = f"lower(coalesce({text_arg(args[0])}, ''))"
+        tags = f"string_split(regexp_replace({listed}, '[,;]', ' ', 'g'), ' ')"
         return f"list_contains({tags}, lower({text_arg(args[1])}))"
     raise AssertionError(name)
 

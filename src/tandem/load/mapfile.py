@@ -163,7 +163,8 @@ def parse(root: Node, path: Path, shown: str) -> MappingFile:
                 raise at.error(
                     root.value["sources"].value[s.name],
                     s.name,
-                    "several sources: each needs 'match' (columns or object) to recognise its files",
+                    "several sources: each needs 'match' (columns or object) to recognise "
+                    "its files",
                 )
     name = root.value.get("name")
     description = root.value.get("description")
@@ -410,7 +411,8 @@ def _column(at: Located, name: str, node: Node) -> Column:
                 raise at.error(
                     v["format"],
                     "format",
-                    f"{f!r}: write formats with % codes, e.g. %d/%m/%Y (day first) or %m/%d/%Y (month first)",
+                    f"{f!r}: write formats with % codes, e.g. %d/%m/%Y (day first) or "
+                    "%m/%d/%Y (month first)",
                 )
     if "timezone" in v:
         kw["timezone"] = _timezone(at, v["timezone"], "timezone")

@@ -180,7 +180,9 @@ class _Run:
             self.build_history(step)
 
     def map_part(self, f: VendorFile, part: Part, lookups: Lookups) -> None:
-        columns, problems, joins = [], [], []
+        columns: list[tuple[str, str]] = []
+        problems: list[tuple[str, Problem]] = []
+        joins: list[str] = []
         labels: dict[str, str] = {}
         try:
             for i, column in enumerate((*part.columns, *part.extras)):
@@ -222,7 +224,8 @@ class _Run:
             self.issues.append(
                 Issue(
                     f.shown,
-                    f"cannot look ids up by {unknown.args[0]!r}: no stored or loaded row has that column",
+                    f"cannot look ids up by {unknown.args[0]!r}: no stored or loaded row "
+                    "has that column",
                 )
             )
             return
@@ -283,7 +286,8 @@ class _Run:
         stored = stored_extras(self.store, self.scratch, source.table)
         typed = type_file(self.scratch, source, raw, Assignment(canonical, extras), stored, carry)
         position = {c.name: i for i, c in enumerate(typed.columns)}
-        checks, hidden = [], {}
+        checks: list[Check] = []
+        hidden: dict[str, str] = {}
         for k, (target, p) in enumerate(problems):
             issue = f"{{t}}.__issue_{k}"
             checks.append(

@@ -25,8 +25,8 @@ class LoadReport:
 
     ``tables`` counts, per table, the distinct rows loaded and how they compare
     with what was stored: ``new`` keys, ``updated`` rows (same key, some value
-    differs), ``unchanged`` ones and, for a replaced table, ``deleted`` rows. ``skipped`` names the files of a folder
-    that were not loaded, with the reason.
+    differs), ``unchanged`` ones and, for a replaced table, ``deleted`` rows.
+    ``skipped`` names the files of a folder that were not loaded, with the reason.
     """
 
     tables: tuple[TableCounts, ...]

@@ -216,7 +216,9 @@ def _time(text: str, formats: tuple[str, ...], zone: str, date: bool) -> str:
     naive = _local(f"TRY_CAST({text} AS TIMESTAMP)", zone)
     instant = f"(CASE WHEN regexp_matches({text}, {literal(OFFSET)}) THEN {zoned} ELSE {naive} END)"
     if date:
-        return f"(CASE WHEN regexp_matches({text}, {literal(OFFSET)}) THEN CAST({zoned} AS DATE) ELSE TRY_CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE) END)"
+        local = f"TRY_CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE)"
+        offset = f"regexp_matches({text}, {literal(OFFSET)})"
+        return f"(CASE WHEN {offset} THEN CAST({zoned} AS DATE) ELSE {local} END)"
     return instant
 
 

@@ -91,7 +91,9 @@ def _convert(node: Any, key_line: int, shown: str) -> Node:
             key = str(key_node.value)
             if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
                 # ``<<: *defaults`` (or a list of them): their keys, unless given here
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
                 for source in sources:
                     merged.update(_convert(source, key_node.start_mark.line + 1, shown).value)
                 continue
@@ -112,4 +114,4 @@ def _scalar(node: Any) -> Any:
 
     if node.tag.endswith(":timestamp"):
         return str(node.value)
-    return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+    return yaml.SafeLoader("").construct_object(node)
