@@ -1,8 +1,8 @@
-"""The benchmark's three implementations of the five core metrics agree, and its report reads.
+"""The benchmark's implementations of the five core metrics agree, and its report reads.
 
-Tandem, hand-written DuckDB SQL and pandas share no metric code (the baselines
-compute months with plain ``datetime``), so their agreement on a generated
-company, month by month and component by component, checks all three.
+Tandem, hand-written DuckDB SQL, vectorised pandas and Polars share no metric
+code (the peers compute months with plain ``datetime``), so their agreement on a
+generated company, month by month and component by component, checks all four.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tandem.bench import core, pandas_baseline, sql_baseline
+from tandem import Workspace
+from tandem.bench import core, pandas_baseline, polars_baseline, sql_baseline
 from tandem.bench.report import render
-from tandem.bench.run import split_last_day, step
-from tandem.service.workspace import Workspace
+from tandem.bench.run import generator_version, split_last_day, step
 from tandem.synth import SynthConfig, generate
 from tandem.warnings import SmallSampleWarning
 
@@ -42,13 +42,38 @@ def test_three_implementations_agree(company: tuple[Path, Workspace], slug: str)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)  # a small company's survey months
         result = ws.compute([slug], start=MONTHS[0].first, end=MONTHS[-1].last)[slug]
+    ws.close()  # the SQL peer opens the database file itself
     tandem = {slug: core.from_tandem(result)}
-    sql = {slug: sql_baseline.compute(ws.store.raw, slug, MONTHS)}  # type: ignore[attr-defined]
+    con = duckdb.connect(str(ws.path / "tandem.duckdb"), read_only=True)
+    sql = {slug: sql_baseline.compute(con, slug, MONTHS)}
+    con.close()
     pandas = {slug: pandas_baseline.compute(slug, pandas_baseline.read(data, slug), MONTHS)}
+    polars = {slug: polars_baseline.compute(data, slug, MONTHS)}
     assert [r.period for r in tandem[slug]] == [m.first for m in MONTHS]
     assert any(r.denominator for r in tandem[slug]), "the company must exercise the metric"
     assert core.disagreements(sql, tandem) == []
     assert core.disagreements(pandas, tandem) == []
+    assert core.disagreements(polars, tandem) == []
+
+
+def test_spells_merge_overlapping_rows_by_hand() -> None:
+    """Account a: rows [1, 5) and [3, 8) make one spell [1, 8); [10, 12) another.
+
+    Account b: [2, 4) alone. Days as integers (datetime64[D] from the epoch).
+    """
+    import pandas as pd
+
+    day = pd.Timestamp("1970-01-01")
+    subs = pd.DataFrame(
+        {
+            "account_id": pd.Categorical(["a", "a", "a", "b"]),
+            "mrr": [10.0, 5.0, 7.0, 1.0],
+            "valid_from": [day + pd.Timedelta(days=d) for d in (1, 3, 10, 2)],
+            "valid_to": [day + pd.Timedelta(days=d) for d in (5, 8, 12, 4)],
+        }
+    )
+    code, start, end = pandas_baseline._spells({"subscriptions": subs})
+    assert list(zip(code, start, end, strict=True)) == [(0, 1, 8), (0, 10, 12), (1, 2, 4)]
 
 
 def test_a_disagreement_is_reported() -> None:
@@ -91,21 +116,40 @@ def test_split_keeps_every_event_once(company: tuple[Path, Workspace]) -> None:
 
 
 def test_a_step_reports_its_figures_and_memory(company: tuple[Path, Workspace]) -> None:
-    _, ws = company
+    data, ws = company
     ws.close()  # the step opens the database file itself
     months = {"last_month": "2026-10-01", "months": 8}
-    out = step("five", {"impl": "sql", "database": str(ws.path / "tandem.duckdb"), **months})
+    out = step("five", {"impl": "polars", "data": str(data), **months})
     assert set(out["seconds"]) == set(core.FIVE)
     assert out["peak_rss_mb"] > 10
-    direct = sql_baseline.compute(ws.store.raw, "nps", MONTHS)  # type: ignore[attr-defined]
+    direct = polars_baseline.compute(data, "nps", MONTHS)
     assert core.from_json(out["results"])["nps"] == direct
 
 
+def test_latency_step_times_a_cache_hit_and_small_requests(
+    company: tuple[Path, Workspace],
+) -> None:
+    _, ws = company
+    ws.close()
+    months = {"last_month": "2026-10-01", "months": 8}
+    out = step("latency", {"workspace": str(ws.path), "requests": ["hit", "small_nps"], **months})
+    for name in ("hit", "small_nps"):
+        assert 0 < out["seconds"][name]["median"] < 5
+
+
 def test_report_shows_ratios_and_agreement(tmp_path: Path) -> None:
-    """Times chosen so the ratios are easy: Tandem 2 s, SQL 1 s, pandas 8 s → 2.0× and 4.0×."""
+    """Times chosen so the ratios are easy.
+
+    Warm (best of the later runs): Tandem 2 s, SQL 1 s, pandas 8 s, Polars 4 s → Tandem ÷
+    each 2.00, 0.25, 0.50; cold (first run) 3, 2, 9, 5 → 1.50, 0.33, 0.60.
+    """
     five = {
-        impl: {"seconds": {s: [t, t + 1] for s in core.FIVE}, "peak_rss_mb": 100.0}
-        for impl, t in (("tandem", 2.0), ("sql", 1.0), ("pandas", 8.0))
+        impl: {"seconds": {s: [t + 1, t, t + 3] for s in core.FIVE}, "peak_rss_mb": 100.0}
+        for impl, t in (("tandem", 2.0), ("sql", 1.0), ("pandas", 8.0), ("polars", 4.0))
+    }
+    top = [{"where": "x.py:1(f)", "calls": 3, "own": 1.5, "cumulative": 1.9, "share": 0.75}]
+    five["tandem"]["profile"] = {
+        s: {"top": top, "packages": {"ibis": 1.5, "duckdb": 0.5}} for s in core.FIVE
     }
     figures = {
         "size": "S",
@@ -127,18 +171,23 @@ def test_report_shows_ratios_and_agreement(tmp_path: Path) -> None:
         "catalog": {"seconds": {"overall": [3.0, 2.0]}, "peak_rss_mb": 300.0},
         "five": five,
         "disagreements": [],
+        "latency": {"hit": {"cold": 1.0, "median": 0.005}},
         "machine": {"cpu": "cpu", "memory": "1 GB", "os": "os", "python": "3.11", "versions": "v"},
         "date": "2026-01-01",
         "command": "tandem bench --size S",
     }
     text = render({"S": json.loads(json.dumps(figures))}, notes=tmp_path / "none.md")
-    assert "| `nps` | 2.00 s | 1.00 s | 8.00 s | 2.0× | 4.0× |" in text
+    assert "| `nps` | warm | 2.00 s | 1.00 s | 8.00 s | 4.00 s | 2.00 | 0.25 | 0.50 |" in text
+    assert "|  | cold | 3.00 s | 2.00 s | 9.00 s | 5.00 s | 1.50 | 0.33 | 0.60 |" in text
+    assert "`nps`: own time by package: ibis 75%, duckdb 25%." in text
+    assert "| `x.py:1(f)` | 3 | 1.50 s | 75% | 1.90 s |" in text
+    assert "| Cache hit: NPS over 24 months, asked again | 1.00 s | 5.0 ms | yes |" in text
     assert "| CSV | 1,000 | 2.00 s | 500 | 50 MB |" in text
     assert "| PARQUET | 1,000 | 1.00 s | 1,000 | 2.0 GB |" in text
     assert "_hidden_team" not in text
     assert "(`tandem synth`, one process) took 150 s as Parquet, 2.50 s as CSV." in text
     assert "0.25× the time of a full recomputation" in text
-    assert "All three agree" in text
+    assert "Every peer agrees with Tandem" in text
 
 
 def test_short_times_read_in_milliseconds() -> None:
@@ -176,7 +225,10 @@ def test_bench_end_to_end_at_s(tmp_path: Path) -> None:
     assert figures["disagreements"] == []
     assert figures["refresh"]["refresh_equals_full"] is True
     text = out.read_text()
-    assert "## S (2,000 accounts, 24 months)" in text and "All three agree" in text
+    assert "## S (2,000 accounts, 24 months)" in text and "Every peer agrees" in text
+    assert set(figures["five"]) == {"tandem", "sql", "pandas", "polars"}
+    assert {"hit", "small_nps", "small_churn"} <= set(figures["latency"])
     # The workspaces were made under --workspace, and removed when the run ended.
-    assert (work / "S-seed7").is_dir() and not (work / "S-seed7" / "work").exists()
-    assert not (cache / "S-seed7" / "work").exists()
+    name = f"S-seed7-{generator_version()}"
+    assert (work / name).is_dir() and not (work / name / "work").exists()
+    assert not (cache / name / "work").exists()

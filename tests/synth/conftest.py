@@ -1,7 +1,8 @@
 """One small demo company per format, generated once per session, and DuckDB views over it.
 
 The views read the files with the canonical types of ``tandem.schema`` (and the
-side files with theirs), so tests check the output independently of the loader.
+truth folder's files with theirs), so tests check the output independently of
+the loader.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ DUCKDB = {
     ColumnType.INTEGER: "BIGINT",
     ColumnType.BOOLEAN: "BOOLEAN",
 }
-SIDE = {
-    "_hidden_health": {"account_id": "VARCHAR", "month": "DATE", "health": "DOUBLE"},
-    "_hidden_team": {"member_id": "VARCHAR", "team": "VARCHAR", "quality": "DOUBLE"},
+TRUTH = {
+    "account_health": {"account_id": "VARCHAR", "month": "DATE", "health": "DOUBLE"},
+    "member_quality": {"member_id": "VARCHAR", "team": "VARCHAR", "quality": "DOUBLE"},
+    "churn_events": {"account_id": "VARCHAR", "churned_on": "DATE", "to_free": "BOOLEAN"},
 }
 
 
@@ -44,14 +46,17 @@ def parquet_run(tmp_path_factory: pytest.TempPathFactory) -> SynthReport:
     return generate(config, tmp_path_factory.mktemp("synth_parquet"))
 
 
-def open_views(folder: Path, *, materialize: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection with one typed view (or table) per CSV file in ``folder``."""
+def open_views(
+    folder: Path, truth: Path, *, materialize: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """A connection with one typed view (or table) per CSV file in ``folder`` and ``truth``."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    types = {t.name: {c.name: DUCKDB[c.type] for c in t.columns} for t in TABLES} | SIDE
-    for name, columns in types.items():
+    tables = {t.name: {c.name: DUCKDB[c.type] for c in t.columns} for t in TABLES}
+    places = [(folder, tables), (truth, TRUTH)]
+    for where, name, columns in ((w, n, c) for w, ts in places for n, c in ts.items()):
         spec = ", ".join(f"'{c}': '{k}'" for c, k in columns.items())
-        path = folder / f"{name}.csv"
+        path = where / f"{name}.csv"
         kind = "TABLE" if materialize else "VIEW"
         con.execute(
             f"CREATE {kind} \"{name}\" AS SELECT * FROM read_csv('{path}', header = true, "
@@ -62,7 +67,7 @@ def open_views(folder: Path, *, materialize: bool = False) -> duckdb.DuckDBPyCon
 
 @pytest.fixture(scope="session")
 def db(csv_run: SynthReport) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_views(csv_run.out, materialize=True)
+    con = open_views(csv_run.out, csv_run.truth, materialize=True)
     yield con
     con.close()
 
@@ -75,7 +80,7 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
 
 #: Customers per account and month: paid on the opening day (S) and on the last day (E).
 MONTHLY_CHURN = """
-WITH months AS (SELECT DISTINCT month AS m FROM _hidden_health),
+WITH months AS (SELECT DISTINCT month AS m FROM account_health),
 paid AS (
     SELECT account_id, valid_from AS vf, coalesce(valid_to, DATE '9999-12-31') AS vt
     FROM subscriptions WHERE mrr > 0
@@ -91,5 +96,5 @@ closing AS (
 SELECT o.m AS month, o.account_id, c.account_id IS NULL AS churned, h.health
 FROM opening o
 LEFT JOIN closing c USING (m, account_id)
-JOIN _hidden_health h ON h.account_id = o.account_id AND h.month = o.m
+JOIN account_health h ON h.account_id = o.account_id AND h.month = o.m
 """

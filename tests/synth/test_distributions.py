@@ -1,7 +1,7 @@
 """What the generator promises about its data, checked on one small company.
 
-The hidden health (side file ``_hidden_health``) and the hidden quality of
-CSMs and reps (``_hidden_team``) are what the mechanisms run on; these tests
+The hidden health (truth file ``account_health``) and the hidden quality of
+CSMs and reps (``member_quality``) are what the mechanisms run on; these tests
 check that the canonical tables show their effects, computed independently
 with DuckDB.
 """
@@ -67,7 +67,7 @@ def test_low_health_accounts_raise_more_tickets_and_score_lower(
     by_quartile = db.execute(
         """
         WITH a AS (SELECT account_id, avg(health) AS h, count(*) AS months
-                   FROM _hidden_health GROUP BY 1),
+                   FROM account_health GROUP BY 1),
         t AS (SELECT account_id, count(*) AS n, avg(escalated::INT) AS esc, avg(contacts) AS c
               FROM tickets GROUP BY 1),
         s AS (SELECT account_id, avg(score) AS nps FROM survey_responses
@@ -89,7 +89,7 @@ def test_usage_follows_health_and_sags_before_churn(db: duckdb.DuckDBPyConnectio
     per_day = """
         SELECT account_id, month, health, n / (last_day(month) - month + 1) AS sessions_per_day
         FROM (SELECT h.account_id, h.month, h.health, count(u.ts) AS n
-              FROM _hidden_health h LEFT JOIN usage_events u ON u.account_id = h.account_id
+              FROM account_health h LEFT JOIN usage_events u ON u.account_id = h.account_id
                    AND date_trunc('month', u.ts) = h.month AND u.event = 'session'
               GROUP BY h.account_id, h.month, h.health)
     """
@@ -116,7 +116,7 @@ def test_better_csms_keep_more_customers(db: duckdb.DuckDBPyConnection) -> None:
         f"""
         SELECT t.quality > median(t.quality) OVER () AS better, churned
         FROM ({MONTHLY_CHURN}) JOIN accounts a USING (account_id)
-        JOIN _hidden_team t ON t.member_id = a.csm_id
+        JOIN member_quality t ON t.member_id = a.csm_id
         """
     ).fetchall()
     better = [c for b, c in halves if b]
@@ -131,14 +131,14 @@ def test_better_reps_hand_off_more_complete_records_and_fitter_accounts(
         db,
         """
         WITH first_health AS (SELECT DISTINCT ON (account_id) account_id, health
-                              FROM _hidden_health ORDER BY account_id, month)
+                              FROM account_health ORDER BY account_id, month)
         SELECT better, avg(fields_completed / fields_required),
                avg((fields_completed = fields_required AND errors_found = 0)::INT),
                avg(health)
         FROM (SELECT t.quality > median(t.quality) OVER () AS better, h.*, f.health
               FROM handoffs h JOIN accounts a USING (account_id)
               JOIN first_health f USING (account_id)
-              JOIN _hidden_team t ON t.member_id = a.sales_rep_id)
+              JOIN member_quality t ON t.member_id = a.sales_rep_id)
         GROUP BY 1
         """,
     )
@@ -185,14 +185,16 @@ def test_existing_base_and_prospects(db: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*) FROM accounts WHERE account_id NOT IN "
         "(SELECT account_id FROM subscriptions)",
     )
-    assert paying_before == pytest.approx(CONFIG.accounts / 3, rel=0.15)
-    assert never_paid == pytest.approx(CONFIG.accounts / 4, rel=0.15)
+    # KIND_SHARE: a quarter existing customers, half prospects.
+    assert paying_before == pytest.approx(CONFIG.accounts / 4, rel=0.15)
+    assert never_paid == pytest.approx(CONFIG.accounts / 2, rel=0.15)
     lost_or_open = scalar(
         db,
         "SELECT count(DISTINCT account_id) FROM deals WHERE outcome <> 'won' "
         "AND type = 'new_business'",
     )
-    assert isinstance(lost_or_open, int) and lost_or_open > 0.5 * never_paid  # type: ignore[operator]
+    # Sales prospects have deals; self-serve sign-ups (SIGNUP_SHARE) only a trial.
+    assert isinstance(lost_or_open, int) and lost_or_open > 0.35 * never_paid  # type: ignore[operator]
 
 
 def test_trials_pilots_and_conversions(db: duckdb.DuckDBPyConnection) -> None:
@@ -240,8 +242,12 @@ def test_onboardings(db: duckdb.DuckDBPyConnection) -> None:
 def test_volumes_per_account(db: duckdb.DuckDBPyConnection) -> None:
     n = CONFIG.accounts
     assert scalar(db, "SELECT count(*) FROM usage_events") == pytest.approx(100 * n, rel=0.05)
-    assert scalar(db, "SELECT count(*) FROM tickets") == pytest.approx(5 * n, rel=0.1)
-    assert scalar(db, "SELECT count(*) FROM survey_responses") == pytest.approx(3 * n, rel=0.1)
+    # TICKETS_PER_CUSTOMER_MONTH (0.4) per month paid; a truth row is a month paid on some
+    # day, a little more than the paid days / 30.44 the rate applies to.
+    per_month = scalar(
+        db, "SELECT (SELECT count(*) FROM tickets) / (SELECT count(*) FROM account_health)"
+    )
+    assert per_month == pytest.approx(0.4, rel=0.12)
     repeat = scalar(
         db,
         "SELECT count(*) FROM (SELECT account_id FROM orders "

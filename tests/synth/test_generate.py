@@ -37,7 +37,8 @@ def test_another_seed_gives_another_company(csv_run: SynthReport, tmp_path: Path
 
 def test_report_counts_rows_and_bytes(csv_run: SynthReport) -> None:
     assert csv_run.rows["accounts"] == CONFIG.accounts
-    assert csv_run.bytes == sum(p.stat().st_size for p in csv_run.out.iterdir())
+    data = [*csv_run.out.iterdir(), *csv_run.truth.glob("*.csv")]
+    assert csv_run.bytes == sum(p.stat().st_size for p in data)
     assert csv_run.seconds > 0
 
 

@@ -20,13 +20,17 @@ ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def test_one_file_per_table_plus_the_side_files(csv_run: SynthReport) -> None:
-    names = sorted(p.name for p in csv_run.out.iterdir())
-    expected = sorted(
-        [f"{t}.csv" for t in TABLE_NAMES] + ["_hidden_health.csv", "_hidden_team.csv"]
-    )
-    assert names == expected
+def test_one_file_per_table_and_the_truths_elsewhere(csv_run: SynthReport) -> None:
+    """The tables' folder holds the canonical tables only, so a load skips nothing."""
+    assert sorted(p.name for p in csv_run.out.iterdir()) == sorted(f"{t}.csv" for t in TABLE_NAMES)
     assert all(csv_run.rows[t] > 0 for t in TABLE_NAMES)
+    assert csv_run.truth == csv_run.out.parent / f"{csv_run.out.name}-truth"
+    truths = ["account_health", "churn_events", "account_traits", "member_quality"]
+    assert sorted(p.name for p in csv_run.truth.iterdir()) == sorted(
+        ["README.md"] + [f"{t}.csv" for t in truths]
+    )
+    readme = (csv_run.truth / "README.md").read_text()
+    assert all(f"`{t}`" in readme for t in writer.TRUTH_TABLES)
 
 
 @pytest.mark.parametrize("spec", TABLES, ids=lambda t: t.name)

@@ -1,4 +1,4 @@
-"""``tandem bench``: Tandem against pandas and hand-written SQL, at three sizes.
+"""``tandem bench``: Tandem against hand-written SQL, pandas and Polars, at three sizes.
 
 For each size the company is generated once by ``tandem synth`` (kept in a
 cache folder outside the repository), then every step runs in its own process
@@ -13,8 +13,14 @@ memory:
 3. catalog: the whole catalog at month grain over 24 months, overall, by
    segment and by CSM, twice in one process (cold, warm), cache off;
 4. five: the five core metrics by Tandem, by hand-written DuckDB SQL on the same
-   database file, and by pandas from the Parquet files; every month's value,
-   numerator and denominator must agree across the three, else the run fails.
+   database file, and by vectorised pandas and by Polars from the Parquet files
+   (``PEERS``); every month's value, numerator and denominator must agree with
+   Tandem's, else the run fails. Tandem's metrics are profiled once each;
+5. latency: the cost of a cache hit and of a small request (one metric, one
+   month), inside one process.
+
+Another implementation is a module with ``compute`` and an entry in ``PEERS``
+(how its step is called) and in ``step.five``.
 
 Each size's figures are kept as JSON under ``bench/results`` and the report
 (``docs/benchmarks.md``) is written from all sizes measured so far, each with
@@ -81,7 +87,7 @@ def _log(message: str) -> None:
 
 def company(size: Size, fmt: str, cache: Path) -> tuple[Path, float | None]:
     """The generated company in ``fmt``, generating it the first time."""
-    folder = cache / f"{size.name}-seed{SEED}" / fmt
+    folder = cache / f"{size.name}-seed{SEED}-{generator_version()}" / fmt
     done = folder / ".done.json"
     if done.exists():
         return folder, json.loads(done.read_text())["seconds"]
@@ -114,6 +120,18 @@ def company(size: Size, fmt: str, cache: Path) -> tuple[Path, float | None]:
     seconds = time.perf_counter() - start
     done.write_text(json.dumps({"seconds": seconds}))
     return folder, seconds
+
+
+def generator_version() -> str:
+    """A hash of the generator's source, so a changed generator never reuses a kept company."""
+    import hashlib
+
+    import tandem.synth
+
+    digest = hashlib.sha256()
+    for f in sorted(Path(tandem.synth.__file__).parent.glob("*.py")):
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def split_last_day(parquet: Path) -> tuple[Path, Path, dt.date]:
@@ -223,7 +241,7 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
     base, day, last_day = split_last_day(parquet)
     rows = table_rows(parquet)
     months = {"last_month": last_day.replace(day=1).isoformat(), "months": MONTHS}
-    work = (workspaces or cache) / f"{size.name}-seed{SEED}" / "work"
+    work = (workspaces or cache) / f"{size.name}-seed{SEED}-{generator_version()}" / "work"
     off = {"TANDEM__CACHE__MODE": "off"}
     figures: dict[str, Any] = {
         "size": size.name,
@@ -258,16 +276,24 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
         )
 
         five: dict[str, Any] = {}
-        for impl, extra in (
-            ("tandem", {"workspace": str(ws)}),
-            ("sql", {"database": str(ws / "tandem.duckdb")}),
-            ("pandas", {"data": str(parquet)}),
-        ):
+        places = {"workspace": str(ws), "database": str(ws / "tandem.duckdb"), "data": str(parquet)}
+        for impl in ("tandem", *PEERS):
             _log(f"{size.name}: five core metrics by {impl}")
-            limit = STEP_MEMORY_LIMIT_MB if impl == "pandas" else None
-            five[impl] = step("five", {"impl": impl, **extra, **months}, env=off, limit_mb=limit)
+            where = IMPLS[impl]
+            limit = STEP_MEMORY_LIMIT_MB if where == "data" else None
+            args = {"impl": impl, where: places[where], **months}
+            five[impl] = step("five", args, env=off, limit_mb=limit)
         figures["five"] = five
         figures["disagreements"] = _disagreements(five)
+
+        _log(f"{size.name}: cost of a cache hit and of a small request")
+        hit = step("latency", {"workspace": str(ws), "requests": ["hit"], **months})
+        small = step(
+            "latency",
+            {"workspace": str(ws), "requests": ["small_nps", "small_churn"], **months},
+            env=off,
+        )
+        figures["latency"] = {**hit["seconds"], **small["seconds"]}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures["machine"] = machine()
@@ -275,10 +301,17 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
     return figures
 
 
+#: Each implementation and where its step reads: the workspace, its database file, or
+#: the Parquet files.
+IMPLS = {"tandem": "workspace", "sql": "database", "pandas": "data", "polars": "data"}
+#: The peers Tandem is compared with, in the report's order.
+PEERS = ("sql", "pandas", "polars")
+
+
 def _disagreements(five: dict[str, Any]) -> list[str]:
     tandem = core.from_json(five["tandem"]["results"])
     problems = []
-    for other in ("sql", "pandas"):
+    for other in PEERS:
         if "results" in five[other]:
             found = core.disagreements(core.from_json(five[other]["results"]), tandem)
             problems += [f"{other} vs tandem: {p}" for p in found]
@@ -289,6 +322,7 @@ def machine() -> dict[str, str]:
     import duckdb
     import ibis
     import pandas
+    import polars
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -310,7 +344,7 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "versions": f"DuckDB {duckdb.__version__}, Ibis {ibis.__version__}, "
-        f"pandas {pandas.__version__}",
+        f"pandas {pandas.__version__}, Polars {polars.__version__}",
     }
 
 

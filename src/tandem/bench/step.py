@@ -51,7 +51,7 @@ def _months(args: Args) -> list[core.Month]:
 
 def load(args: Args) -> dict[str, Any]:
     """``Workspace.load`` of the given paths into an existing workspace."""
-    from tandem.service.workspace import Workspace
+    from tandem import Workspace
 
     with Workspace(args["workspace"]) as ws:
         seconds, report = _timed(lambda: ws.load([Path(p) for p in args["paths"]]))
@@ -61,7 +61,7 @@ def load(args: Args) -> dict[str, Any]:
 
 def catalog(args: Args) -> dict[str, Any]:
     """The whole catalog at month grain, for each ``by``, twice in one process."""
-    from tandem.service.workspace import Workspace
+    from tandem import Workspace
 
     ms = _months(args)
     out: dict[str, Any] = {}
@@ -119,18 +119,27 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def five(args: Args) -> dict[str, Any]:
-    """The five core metrics by one implementation; every run's time (see ``_runs``)."""
+    """The five core metrics by one implementation; every run's time (see ``_runs``).
+
+    The first run of each metric is the cold one (a fresh process: imports,
+    connections, file reads); the best of the others is the warm one. Tandem's
+    metrics are also profiled once each (``profile``).
+    """
     impl, ms, repeat = args["impl"], _months(args), int(args.get("repeat", 2))
     seconds: dict[str, list[float]] = {}
     results: core.Results = {}
+    out: dict[str, Any] = {}
     if impl == "tandem":
-        from tandem.service.workspace import Workspace
+        from tandem import Workspace
 
         with Workspace(args["workspace"]) as ws:
+            profiles = {}
             for slug in core.FIVE:
                 run = partial(ws.compute, [slug], start=ms[0].first, end=ms[-1].last)
                 seconds[slug], res = _runs(run, repeat)
                 results[slug] = core.from_tandem(res[slug])
+                profiles[slug] = {"top": profile(run), "packages": by_package(run)}
+            out["profile"] = profiles
     elif impl == "sql":
         import duckdb
 
@@ -146,9 +155,101 @@ def five(args: Args) -> dict[str, Any]:
         folder = Path(args["data"])
         for slug in core.FIVE:
             seconds[slug], results[slug] = _runs(partial(_pandas, folder, slug, ms), repeat)
+    elif impl == "polars":
+        from tandem.bench import polars_baseline
+
+        folder = Path(args["data"])
+        for slug in core.FIVE:
+            compute = partial(polars_baseline.compute, folder, slug, ms)
+            seconds[slug], results[slug] = _runs(compute, repeat)
     else:
         raise SystemExit(f"unknown implementation {impl!r}")
-    return {"seconds": seconds, "results": core.to_json(results)}
+    return {"seconds": seconds, "results": core.to_json(results), **out}
+
+
+#: Entries of a profile kept: the functions with the most time of their own.
+PROFILE_TOP = 12
+
+
+def profile(fn: Callable[[], Any]) -> list[dict[str, Any]]:
+    """One more run of ``fn`` under cProfile: the top entries by own time."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    stats = pstats.Stats(prof)
+    total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
+    rows = []
+    for (file, line, name), (_, calls, own, cum, _) in stats.stats.items():  # type: ignore[attr-defined]
+        short = "/".join(Path(file).parts[-2:]) if file != "~" else ""
+        rows.append(
+            {
+                "where": f"{short}:{line}({name})" if short else name,
+                "calls": calls,
+                "own": own,
+                "cumulative": cum,
+            }
+        )
+    rows.sort(key=lambda r: -r["own"])
+    return [{**r, "share": r["own"] / total if total else 0.0} for r in rows[:PROFILE_TOP]]
+
+
+def by_package(fn: Callable[[], Any]) -> dict[str, float]:
+    """One more run of ``fn`` under cProfile: own time per package (Ibis, DuckDB, ...)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    out: dict[str, float] = {}
+    for (file, _, name), (_, _, own, _, _) in pstats.Stats(prof).stats.items():  # type: ignore[attr-defined]
+        out[_package(file, name)] = out.get(_package(file, name), 0.0) + own
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def _package(file: str, name: str) -> str:
+    """``ibis``, ``duckdb``, ``pyarrow``, ``pandas``, ``tandem`` or ``python``."""
+    text = f"{file} {name}"
+    for package in ("ibis", "duckdb", "sqlglot", "pyarrow", "pandas", "tandem"):
+        if f"/{package}/" in text or f"_{package}." in text or f" {package}." in text:
+            return package
+    return "python"
+
+
+#: Requests timed per figure of ``latency``.
+LATENCY_RUNS = 21
+
+
+def latency(args: Args) -> dict[str, Any]:
+    """The fixed cost of a request inside one process, through the facade.
+
+    ``hit``: the same request (NPS over the whole range) asked again once the
+    result cache holds it; ``small``: one metric for one month (run with the
+    cache off, so every request computes). The first of each is kept apart as
+    the cold one; the median of the others is the figure.
+    """
+    import statistics
+
+    from tandem import Workspace
+
+    ms = _months(args)
+    last = ms[-1]
+    requests = {
+        "hit": ("nps", ms[0].first, last.last),
+        "small_nps": ("nps", last.first, last.last),
+        "small_churn": ("customer_churn_rate", last.first, last.last),
+    }
+    out: dict[str, Any] = {}
+    with Workspace(args["workspace"]) as ws:
+        for name in args["requests"]:
+            slug, start, end = requests[name]
+            times = [
+                _timed(partial(ws.compute, [slug], start=start, end=end))[0]
+                for _ in range(LATENCY_RUNS)
+            ]
+            out[name] = {"cold": times[0], "median": statistics.median(times[1:])}
+    return {"seconds": out}
 
 
 def _pandas(folder: Path, slug: str, ms: list[core.Month]) -> core.Rows:
@@ -163,6 +264,7 @@ STEPS: dict[str, Callable[[Args], dict[str, Any]]] = {
     "catalog": catalog,
     "refresh": refresh,
     "five": five,
+    "latency": latency,
 }
 
 

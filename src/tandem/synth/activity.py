@@ -11,14 +11,19 @@ users of an account are its seats; the share of seats in use grows with
 health and a few power users act most. Events are unique on (account, user,
 second, event) by construction: they are encoded as one integer and deduplicated.
 
-Orders. A minority of customers (more in Enterprise) buy training or services
-now and then, sometimes several times in a month.
+Orders. Some customers (more in Enterprise) buy training or services now and
+then, as in the BG/NBD story: each buyer orders at its own Poisson rate
+(Gamma-distributed across buyers) and, after each order, drops out for good with
+its own probability (Beta-distributed); amounts follow Gamma-Gamma (each buyer
+has its own mean spend, Gamma-distributed). The draws are kept in the truth
+folder (``account_traits``) so fitted models can be checked against them.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -39,12 +44,22 @@ EVENTS = (
     "user_invited",
 )
 FEATURE_CDF = np.cumsum([0.3, 0.38, 0.04, 0.18, 0.10])
-SEGMENT_USERS = np.array([1.0, 2.5, 6.0])
-DECLINE = (0.6, 0.55, 0.75, 0.9)
+SEGMENT_USERS = np.array([1.0, 3.0, 6.0])
+#: How much accounts differ in how often they use the product, at equal health (log sd).
+USE_SPREAD = 0.9
+DECLINE = (0.5, 0.45, 0.6, 0.75, 0.9)
 MAX_USERS = 999
 BATCH_EVENTS = 2_000_000
-ORDER_PRONE = np.array([0.12, 0.25, 0.4])
-ORDER_MEDIAN = np.array([500.0, 2_500.0, 12_000.0])
+#: Share of customers who buy one-off orders (training, services), by segment.
+ORDER_PRONE = np.array([0.45, 0.6, 0.75])
+#: BG/NBD: order rate ~ Gamma(r, α) per month, dropout after each order ~ Beta(a, b).
+ORDER_R, ORDER_ALPHA, ORDER_A, ORDER_B = 0.9, 4.0, 1.2, 3.5
+#: Gamma-Gamma: amount ~ Gamma(p, ν), ν ~ Gamma(q, γ), in units of ``ORDER_SCALE``.
+SPEND_P, SPEND_Q, SPEND_GAMMA = 4.0, 5.0, 4.0
+ORDER_SCALE = np.array([150.0, 600.0, 2_500.0])
+FIRST_ORDER_DAYS = 120
+MONTH_DAYS = 30.44
+MAX_ORDERS = 60
 
 
 def _decline(life: Lifecycle) -> Array:
@@ -58,12 +73,12 @@ def _decline(life: Lifecycle) -> Array:
 
 
 def usage_windows(
-    acc: Accounts, cal: Calendar, life: Lifecycle, tr: Trials
+    rng: np.random.Generator, acc: Accounts, cal: Calendar, life: Lifecycle, tr: Trials
 ) -> tuple[Windows, Array]:
     """All windows of usage with their weights (see the module docstring)."""
-    users = SEGMENT_USERS[acc.segment]
+    users = SEGMENT_USERS[acc.segment] * np.exp(rng.normal(-0.4, USE_SPREAD, len(acc)))
     paying = paying_months(life)
-    w_pay = paying.days * users[paying.idx] * (0.15 + 1.7 * paying.health**1.5)
+    w_pay = paying.days * users[paying.idx] * (0.05 + 1.8 * paying.health**2)
     w_pay *= _decline(life)[paying.idx, paying.month]
 
     month = np.clip(cal.month_of(tr.lo), 0, cal.months - 1)
@@ -94,7 +109,7 @@ def usage_events(
     per_account: float,
 ) -> Iterator[dict[str, pa.Array]]:
     """``usage_events`` columns in batches of at most a few million rows, split between accounts."""
-    w, weight = usage_windows(acc, cal, life, tr)
+    w, weight = usage_windows(rng, acc, cal, life, tr)
     n = counts(rng, weight, per_account * len(acc))
     seats = np.minimum(seats_for(life.initial_mrr, acc.segment), MAX_USERS)
     for a, b in _batches(w.idx, n):
@@ -125,8 +140,8 @@ def _events(
     row, day = expand(rng, w, n)
     m = len(row)
     idx, h = w.idx[row], w.health[row]
-    active = np.maximum(1, np.round(seats[idx] * (0.25 + 0.75 * h))).astype(np.int64)
-    user = (active * rng.random(m) ** 1.7).astype(np.int64)
+    active = np.maximum(1, np.round(seats[idx] * (0.4 + 0.55 * h))).astype(np.int64)
+    user = (active * rng.random(m) ** 1.1).astype(np.int64)
     p_session = 0.7 - 0.2 * h
     u = rng.random(m)
     feature = 1 + np.searchsorted(FEATURE_CDF, (u - p_session) / (1.0 - p_session)).clip(0, 4)
@@ -154,20 +169,57 @@ def _events(
     }
 
 
-def orders(rng: np.random.Generator, acc: Accounts, life: Lifecycle) -> dict[str, pa.Array]:
-    """The ``orders`` columns: one-off purchases by order-prone customers."""
-    paying = paying_months(life)
-    prone = rng.random(len(acc)) < ORDER_PRONE[acc.segment]
-    months = paying.take(prone[paying.idx] & (rng.random(len(paying)) < 0.08))
-    row, day = expand(rng, months, 1 + rng.binomial(2, 0.2, len(months)))
-    idx = months.idx[row]
-    at = day * DAY + business_seconds(rng, len(row))
-    order = np.lexsort((at, idx))
-    idx, at = idx[order], at[order]
-    amount = ORDER_MEDIAN[acc.segment[idx]] * np.exp(rng.normal(0.0, 0.6, len(idx)))
+@dataclass(frozen=True)
+class Buyers:
+    """Each account's order process (NaN where it never buys): the BG/NBD and Gamma-Gamma draws."""
+
+    rate: Array
+    dropout: Array
+    spend: Array
+
+
+def buyers(rng: np.random.Generator, acc: Accounts) -> Buyers:
+    """Who buys one-off orders, how often and for how much (see the module docstring)."""
+    n, seg = len(acc), acc.segment
+    buys = acc.customer & (rng.random(n) < ORDER_PRONE[seg])
+    rate = rng.gamma(ORDER_R, 1.0 / ORDER_ALPHA, n)
+    dropout = rng.beta(ORDER_A, ORDER_B, n)
+    nu = rng.gamma(SPEND_Q, 1.0 / SPEND_GAMMA, n)
+    spend = ORDER_SCALE[seg] * SPEND_P / nu
+    nan = np.full(n, np.nan)
+    return Buyers(
+        np.where(buys, rate, nan), np.where(buys, dropout, nan), np.where(buys, spend, nan)
+    )
+
+
+def orders(
+    rng: np.random.Generator, acc: Accounts, cal: Calendar, b: Buyers
+) -> dict[str, pa.Array]:
+    """The ``orders`` columns: BG/NBD purchases with Gamma-Gamma amounts.
+
+    A buyer's first order falls in its first ``FIRST_ORDER_DAYS`` as a customer
+    within the range; after each order it drops out with chance ``dropout``,
+    else orders again after an exponential wait at ``rate`` orders a month.
+    """
+    idx = np.flatnonzero(~np.isnan(b.rate))
+    start = np.maximum(acc.contract_day[idx], cal.first_day)
+    first = start + (rng.random(len(idx)) * FIRST_ORDER_DAYS).astype(np.int64)
+    count = np.minimum(rng.geometric(b.dropout[idx]), MAX_ORDERS)
+    row = np.repeat(np.arange(len(idx)), count)
+    gap = rng.exponential(1.0, len(row)) / b.rate[idx][row] * MONTH_DAYS
+    nth = col.sequence(row) - 1
+    gap[nth == 0] = 0.0
+    offset = np.cumsum(gap)
+    offset -= np.repeat(offset[np.cumsum(count) - count], count)
+    at = (first[row] + offset) * DAY + business_seconds(rng, len(row))
+    keep = at <= cal.end_s
+    i, at = idx[row][keep], at[keep].astype(np.int64)
+    order = np.lexsort((at, i))
+    i, at = i[order], at[order]
+    amount = rng.gamma(SPEND_P, b.spend[i] / SPEND_P)
     return {
-        "order_id": child_ids(acc, "O", idx, col.sequence(idx)),
-        "account_id": account_ids(acc, idx),
+        "order_id": child_ids(acc, "O", i, col.sequence(i)),
+        "account_id": account_ids(acc, i),
         "ordered_at": col.timestamps(at),
-        "amount": pa.array(col.money(amount)),
+        "amount": pa.array(col.money(np.maximum(amount, 1.0))),
     }

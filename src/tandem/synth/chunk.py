@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from tandem.synth import activity, company, lifecycle, onboarding, sales, support
-from tandem.synth.columns import dates
+from tandem.synth.columns import dates, labels
 from tandem.synth.company import Staff
 from tandem.synth.config import Array, Calendar, SynthConfig
 from tandem.synth.costs import Monthly
@@ -49,24 +49,57 @@ def run_chunk(
         rng, acc, cal, life, trials, config.events_per_account_total
     ):
         out.write("usage_events", batch)
-    tickets = support.tickets(rng, acc, cal, life, config.tickets_per_account)
+    tickets = support.tickets(rng, acc, cal, life)
     out.write("tickets", support.tickets_table(acc, tickets))
     out.write(
         "survey_responses",
-        support.surveys(rng, acc, cal, life, hand, state, tickets, config.surveys_per_account),
+        support.surveys(rng, acc, cal, life, hand, state, tickets),
     )
-    out.write("orders", activity.orders(rng, acc, life))
-    out.write("_hidden_health", _hidden_health(acc, cal, life))
+    buyers = activity.buyers(rng, acc)
+    out.write("orders", activity.orders(rng, acc, cal, buyers))
+    out.write("account_health", _health(acc, cal, life))
+    out.write("churn_events", _churns(acc, life))
+    out.write("account_traits", _traits(acc, life, buyers))
     return Monthly(life.new_customers, life.customers, life.mrr)
 
 
-def _hidden_health(
-    acc: company.Accounts, cal: Calendar, life: lifecycle.Lifecycle
-) -> dict[str, pa.Array]:
-    """Health per account and month in which the account paid on the opening day or after."""
+def _health(acc: company.Accounts, cal: Calendar, life: lifecycle.Lifecycle) -> dict[str, pa.Array]:
+    """Health per account and month in which the account paid on some day."""
     i, k = np.nonzero(life.active_hi > 0)
     return {
         "account_id": company.account_ids(acc, i),
         "month": dates(cal.lo[k]),
         "health": pa.array(np.round(life.health[i, k].astype(np.float64), 4)),
+    }
+
+
+def _churns(acc: company.Accounts, life: lifecycle.Lifecycle) -> dict[str, pa.Array]:
+    """Every churn: the first day without MRR, and whether the account kept a Free plan."""
+    ch = life.churns
+    order = np.lexsort((ch["day"], ch["idx"]))
+    return {
+        "account_id": company.account_ids(acc, ch["idx"][order]),
+        "churned_on": dates(ch["day"][order]),
+        "to_free": pa.array(ch["free"][order].astype(bool)),
+    }
+
+
+KINDS = ("existing", "new", "prospect")
+CONTRACTS = ("monthly", "annual")
+
+
+def _traits(
+    acc: company.Accounts, life: lifecycle.Lifecycle, b: activity.Buyers
+) -> dict[str, pa.Array]:
+    def rounded(x: Array) -> pa.Array:
+        return pa.array(np.round(x, 6), pa.float64(), mask=np.isnan(x))
+
+    return {
+        "account_id": company.account_ids(acc),
+        "kind": labels(KINDS, acc.kind),
+        "contract": labels(CONTRACTS, life.annual.astype(np.int8), mask=~acc.customer),
+        "fit": rounded(acc.fit),
+        "order_rate": rounded(b.rate),
+        "order_dropout": rounded(b.dropout),
+        "order_spend": rounded(b.spend),
     }

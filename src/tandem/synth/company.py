@@ -10,7 +10,9 @@ reps bring better-fit accounts); the CSM's quality acts later, month by month
 Accounts are of three kinds: an *existing* customer base already paying
 before the first month (so churn and NRR have a population from month one),
 *new* customers whose contract falls in the range (more of them later, as the
-company grows), and *prospects* that never pay (lost or open deals, trials).
+company grows), and *prospects* that never pay: self-serve *sign-ups* who only
+tried the product (most SMB prospects), and the others, worked by sales (lost
+or open deals, pilots).
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ SEGMENT_FIT = np.array([-0.1, 0.1, 0.3])
 REP_FIT = 0.45
 
 EXISTING, NEW, PROSPECT = 0, 1, 2
-KIND_SHARE = (0.33, 0.42, 0.25)
+KIND_SHARE = (0.25, 0.25, 0.5)
+#: Share of prospects, by segment, that are self-serve sign-ups (a trial, no deal).
+SIGNUP_SHARE = np.array([0.6, 0.2, 0.0])
 #: Days from first contact to signature, uniform in [low, high), by segment.
 SALES_CYCLE = np.array([[3, 30], [14, 75], [30, 150]])
 HISTORY_DAYS = 1_095
@@ -80,6 +84,7 @@ class Accounts:
     created_s: Array
     contract_day: Array
     fit: Array
+    signup: Array
 
     def __len__(self) -> int:
         return len(self.number)
@@ -125,8 +130,13 @@ def make_accounts(
         cal.first_day + (growth * span).astype(np.int64),
     )
     cycle = rng.integers(SALES_CYCLE[segment, 0], SALES_CYCLE[segment, 1])
+    signup = (kind == PROSPECT) & (rng.random(n) < SIGNUP_SHARE[segment])
+    # Sales prospects may have been worked for a year before the range; sign-ups sign up in it.
+    history = np.where(signup, 90, 365)
     first_touch = np.where(
-        kind == PROSPECT, cal.first_day - 90 + rng.integers(0, span + 90, n), contract - cycle
+        kind == PROSPECT,
+        cal.first_day - history + rng.integers(0, span + history),
+        contract - cycle,
     )
     contract = np.where(kind == PROSPECT, -1, contract)
     fit = (
@@ -149,6 +159,7 @@ def make_accounts(
         created_s=first_touch * DAY + business_seconds(rng, n),
         contract_day=contract,
         fit=fit,
+        signup=signup,
     )
 
 

@@ -23,10 +23,8 @@ Array: TypeAlias = npt.NDArray[Any]
 
 DAY = 86_400
 EPOCH = dt.date(1970, 1, 1)
-#: Per account over 24 months, scaled with the number of months.
+#: Usage events per account over 24 months, scaled with the number of months.
 EVENTS_PER_24_MONTHS = 100.0
-TICKETS_PER_24_MONTHS = 5.0
-SURVEYS_PER_24_MONTHS = 3.0
 MAX_MONTHS = 240
 MAX_CHUNK = 1_000_000
 
@@ -84,14 +82,6 @@ class SynthConfig:
         if self.events_per_account is not None:
             return self.events_per_account
         return self._per_account(EVENTS_PER_24_MONTHS)
-
-    @property
-    def tickets_per_account(self) -> float:
-        return self._per_account(TICKETS_PER_24_MONTHS)
-
-    @property
-    def surveys_per_account(self) -> float:
-        return self._per_account(SURVEYS_PER_24_MONTHS)
 
 
 def _date(value: dt.date | str) -> dt.date:

@@ -5,12 +5,16 @@ towards the account's fit plus 0.6 × its CSM's quality (so better CSMs raise
 health over time), with noise; an onboarding running late pulls it down.
 Health then decides, for each paying account, at most one change that month:
 
-- churn, probability ``base(segment) × 4 (1 − h)²`` (base 3 % SMB, 1.8 % MM,
-  0.9 % Enterprise); a fifth of churners move to the Free plan (MRR 0) instead
-  of ending their row;
+- churn, with a monthly hazard ``base(segment) × 4 (1 − h)²`` (``CHURN_BASE``).
+  Contracts are monthly (most SMB) or annual (``ANNUAL_SHARE``): an annual
+  customer can only leave, or shrink, in the month its contract renews, with the
+  twelve months' hazard at once, so renewal proximity matters as it does in
+  real life. A fifth of churners move to the Free plan (MRR 0) instead of
+  ending their row;
 - expansion (more likely when healthy) or contraction (when unhealthy): the
   row ends and a new one starts with more or less MRR and seats;
-- a failed payment: the row ends and the same one resumes 1–10 days later.
+- a failed payment (monthly contracts): the row ends and the same one resumes
+  1–10 days later.
 
 Churned accounts come back (reactivation) with a probability that grows with
 health. Changes fall on the first of the month half of the time, else on a
@@ -34,14 +38,29 @@ from tandem.synth.onboarding import NEVER, OVERDUE_DAYS, Handover
 PLANS = ("Free", "Starter", "Growth", "Scale", "Enterprise")
 PLAN_FLOORS = np.array([0.005, 300.0, 2_000.0, 8_000.0])
 MRR_RANGE = np.array([[100.0, 600.0], [800.0, 4_000.0], [5_000.0, 30_000.0]])
-SEAT_PRICE = np.array([30.0, 40.0, 55.0])
-CHURN_BASE = np.array([0.03, 0.018, 0.009])
-UP_BASE = np.array([0.02, 0.03, 0.035])
-DOWN_BASE = np.array([0.012, 0.012, 0.01])
+#: MRR per seat by segment: SMB 1–7 seats, Mid-Market 4–22, Enterprise 8–50 at the start.
+SEAT_PRICE = np.array([90.0, 180.0, 600.0])
+#: Monthly churn hazard at health 0.5, by segment (see ``docs/demo-company.md``).
+CHURN_BASE = np.array([0.034, 0.016, 0.009])
+#: Share of annual contracts by segment; the others pay month to month.
+ANNUAL_SHARE = np.array([0.1, 0.6, 0.95])
+UP_BASE = np.array([0.022, 0.032, 0.036])
+DOWN_BASE = np.array([0.006, 0.006, 0.005])
 GAP_RATE = 0.006
 FREE_SHARE = 0.2
 FIRST_OF_MONTH = 0.5
-THETA, CSM_EFFECT, SIGMA, OVERDUE_PENALTY = 0.15, 0.6, 0.3, 0.25
+THETA, CSM_EFFECT, SIGMA, OVERDUE_PENALTY = 0.12, 0.6, 0.22, 0.25
+
+
+#: Lost expansion attempts a month: ``LOST_EXPANSION × UP_BASE × (1.6 − h)``, so that
+#: about 55–65 % of expansion deals are won, fewer for unhealthy accounts.
+LOST_EXPANSION = 0.9
+
+
+def p_up_of(h: Array, seg: Array) -> Array:
+    """The monthly chance of an expansion (before the other events are drawn)."""
+    p: Array = UP_BASE[seg] * (0.2 + 1.6 * h**2)
+    return p
 
 
 def sigmoid(z: Array) -> Array:
@@ -63,8 +82,9 @@ class Lifecycle:
 
     ``health`` and the active interval ``[active_lo, active_hi)`` (days paid in
     the month; empty when equal) are (accounts × months). ``rows`` are the
-    subscription rows; ``churns``, ``changes``, ``renewals`` and
-    ``lost_expansions`` are event logs with a local account ``idx``.
+    subscription rows; ``churns`` (with ``free`` for moves to the Free plan),
+    ``changes``, ``renewals`` and ``lost_expansions`` are event logs with a
+    local account ``idx``. ``annual`` marks annual contracts.
     """
 
     health: Array
@@ -77,6 +97,7 @@ class Lifecycle:
     lost_expansions: dict[str, Array]
     first_churn_day: Array
     initial_mrr: Array
+    annual: Array
     new_customers: Array
     customers: Array
     mrr: Array
@@ -109,14 +130,29 @@ class _Ledger:
 
 
 def _events(
-    rng: np.random.Generator, h: Array, seg: Array, paying: Array, lo: int, hi: int
+    rng: np.random.Generator,
+    h: Array,
+    seg: Array,
+    paying: Array,
+    annual: Array,
+    renewing: Array,
+    lo: int,
+    hi: int,
 ) -> tuple[Array, Array, Array, Array, Array]:
-    """At most one of churn, up, down or a payment gap per paying account, and its day."""
+    """At most one of churn, up, down or a payment gap per paying account, and its day.
+
+    Annual contracts take twelve months of churn and contraction hazard in their
+    renewal month and none in the others.
+    """
     n = len(h)
-    p_churn = CHURN_BASE[seg] * 4.0 * (1.0 - h) ** 2
-    p_up = UP_BASE[seg] * (0.2 + 1.6 * h**2)
+    p_churn = CHURN_BASE[seg] * 8.0 * (1.0 - h) ** 3
+    p_up = p_up_of(h, seg)
     p_down = DOWN_BASE[seg] * (0.2 + 1.6 * (1.0 - h) ** 2)
-    edges = np.cumsum([p_churn, p_up, p_down, np.full(n, GAP_RATE)], axis=0)
+    at_renewal = np.where(renewing, 1.0, 0.0)
+    p_churn = np.where(annual, at_renewal * (1.0 - (1.0 - p_churn) ** 12), p_churn)
+    p_down = np.where(annual, at_renewal * (1.0 - (1.0 - p_down) ** 12), p_down)
+    p_gap = np.where(annual, 0.0, GAP_RATE)
+    edges = np.cumsum([p_churn, p_up, p_down, p_gap], axis=0)
     event = np.where(paying, (rng.random(n)[None, :] >= edges).sum(axis=0), 4)
     day = np.where(rng.random(n) < FIRST_OF_MONTH, lo, lo + rng.integers(0, hi - lo, n))
     churn, up, down, gap = (event == e for e in range(4))
@@ -146,6 +182,7 @@ def simulate(
     target = acc.fit + CSM_EFFECT * csm_q
     start_month = np.where(acc.kind == NEW, cal.month_of(acc.contract_day), months + 1)
     anniversary, renew_dom = _anniversaries(acc, cal, start_month)
+    annual = rng.random(n) < ANNUAL_SHARE[seg]
     span = MRR_RANGE[seg]
     mrr0 = np.round(np.exp(rng.uniform(np.log(span[:, 0]), np.log(span[:, 1]))), 0)
     paid = acc.kind == EXISTING
@@ -172,19 +209,28 @@ def simulate(
         h = sigmoid(z)
         health[:, k] = h
         was_paid = paid
-        churn, up, down, gap, day = _events(rng, h, seg, was_paid, lo, hi)
+        renewing = was_paid & (anniversary == k % 12)
+        churn, up, down, gap, day = _events(rng, h, seg, was_paid, annual, renewing, lo, hi)
+        # A renewal's decision takes effect on the renewal day.
+        renewal_day = np.minimum(lo + renew_dom, hi - 1)
+        day = np.where(annual & renewing & (churn | down), renewal_day, day)
 
         book.close(churn, day)
         last_mrr = np.where(churn, book.mrr, last_mrr)
         free = churn & (rng.random(n) < FREE_SHARE)
         book.end(churn)
         book.open(free, day, np.zeros(n), np.ones(n, np.int64))
-        churns.add(idx=np.flatnonzero(churn), day=day[churn], month=np.full(churn.sum(), k))
+        churns.add(
+            idx=np.flatnonzero(churn),
+            day=day[churn],
+            month=np.full(churn.sum(), k),
+            free=free[churn],
+        )
         churned_in[churn] = k
         first_churn = np.where(churn, np.minimum(first_churn, day), first_churn)
 
         moved = up | down
-        factor = np.where(up, rng.uniform(1.1, 1.6, n), rng.uniform(0.6, 0.9, n))
+        factor = np.where(up, rng.uniform(1.15, 1.75, n), rng.uniform(0.6, 0.9, n))
         new_mrr = np.round(book.mrr * factor, 0)
         new_seats = np.where(
             up,
@@ -213,14 +259,15 @@ def simulate(
 
         paid = (was_paid & ~churn) | starting | back
         ever |= starting
-        renewing = was_paid & (anniversary == k % 12)
+        negotiated = renewing & annual
         renewals.add(
-            idx=np.flatnonzero(renewing),
-            day=np.where(churn, day, np.minimum(lo + renew_dom, hi - 1))[renewing],
-            won=~churn[renewing],
-            amount=12.0 * np.where(churn, last_mrr, book.mrr)[renewing],
+            idx=np.flatnonzero(negotiated),
+            day=np.where(churn, day, renewal_day)[negotiated],
+            won=~churn[negotiated],
+            amount=12.0 * np.where(churn, last_mrr, book.mrr)[negotiated],
         )
-        trying = was_paid & ~churn & ~up & (rng.random(n) < 0.004 + 0.02 * (1.0 - h))
+        lose = LOST_EXPANSION * UP_BASE[seg] * (1.6 - h)
+        trying = was_paid & ~churn & ~up & (rng.random(n) < lose)
         lost.add(idx=np.flatnonzero(trying), day=day[trying])
 
         act_lo[:, k] = np.select([was_paid, starting, back], [lo, acc.contract_day, day], 0)
@@ -239,6 +286,7 @@ def simulate(
         lost_expansions=lost.done(),
         first_churn_day=first_churn,
         initial_mrr=mrr0,
+        annual=annual,
         new_customers=new_customers,
         customers=customers,
         mrr=mrr_total,

@@ -22,7 +22,7 @@ from tandem.synth import columns as col
 from tandem.synth.company import Accounts, Staff, account_ids, business_seconds, child_ids
 from tandem.synth.config import DAY, Array, Calendar
 
-MEDIAN_DAYS = np.array([14.0, 35.0, 65.0])
+MEDIAN_DAYS = np.array([14.0, 35.0, 90.0])
 #: Days after signature from which an onboarding not yet live hurts health.
 OVERDUE_DAYS = np.array([21, 45, 90])
 TARGETS = np.array([[14, 21], [30, 45], [60, 90]])

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 class SynthReport:
     config: SynthConfig
     out: Path
+    truth: Path
     files: dict[str, Written]
     seconds: float
 
@@ -35,9 +36,11 @@ class SynthReport:
         c = self.config
         title = (
             f"{c.accounts:,} accounts, {c.months} months to {c.end}, seed {c.seed}: "
-            f"{self.bytes / 1e6:,.1f} MB in {self.seconds:,.1f} s → {self.out}"
+            f"{self.bytes / 1e6:,.1f} MB in {self.seconds:,.1f} s → {self.out} "
+            f"(hidden truths → {self.truth})"
         )
         table = Table("table", "rows", "MB", title=title)
         for name, w in self.files.items():
-            table.add_row(name, f"{w.rows:,}", f"{w.bytes / 1e6:,.1f}")
+            shown = f"{name} (truth)" if w.path.parent == self.truth else name
+            table.add_row(shown, f"{w.rows:,}", f"{w.bytes / 1e6:,.1f}")
         return table

@@ -12,7 +12,8 @@ anniversary brings a ``renewal``, lost when the account churns that month.
 Trials. Customers may have tried first: free trials and freemium mostly in
 SMB, pilots in Enterprise and Mid-Market; ``converted_at`` is the signature
 (the first paid day). Most free trials convert within 30 days, a fifth later;
-a quarter of pilots convert with no ``ended_at``. Prospects' trials never convert.
+a quarter of pilots convert with no ``ended_at``. Prospects' trials never convert:
+sign-ups' free trials and freemium, sales prospects' pilots.
 """
 
 from __future__ import annotations
@@ -40,10 +41,20 @@ from tandem.synth.onboarding import Handover
 NEW_BUSINESS, UPSELL, CROSS_SELL, RENEWAL = range(4)
 WON, LOST, OPEN = range(3)
 PILOT, FREE_TRIAL, FREEMIUM = range(3)
-#: Per segment: chance of a trial, then the share of each kind (pilot, free trial, freemium).
-TRIAL_RATE = {True: np.array([0.5, 0.45, 0.55]), False: np.array([0.7, 0.45, 0.6])}
+#: Per segment: a customer's chance of a trial, and the share of each kind (pilot,
+#: free trial, freemium) among customers' trials and among sign-ups' ones.
+CUSTOMER_TRIALS = np.array([0.5, 0.45, 0.55])
 CUSTOMER_MIX = np.array([[0.0, 0.7, 0.3], [0.4, 0.6, 0.0], [1.0, 0.0, 0.0]])
-PROSPECT_MIX = np.array([[0.0, 0.6, 0.4], [0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
+SIGNUP_MIX = np.array([0.0, 0.6, 0.4])
+#: Sign-ups (self-serve prospects) all tried; sales prospects of Mid-Market and
+#: Enterprise ran a pilot this often.
+PROSPECT_PILOTS = np.array([0.0, 0.35, 0.5])
+#: New-business attempts of a sales prospect: 1 + Poisson(this), months apart.
+PROSPECT_TRIES = 3.5
+#: Share of lost new-business deals that had been qualified.
+LOST_QUALIFIED = 0.85
+#: Share of customers' free trials that convert after more than 30 days.
+LATE_CONVERSION = 0.3
 
 
 @dataclass(frozen=True)
@@ -124,11 +135,11 @@ def _prospects(
     rng: np.random.Generator, acc: Accounts, cal: Calendar, rep: Array, log: Log
 ) -> None:
     """One or more new-business attempts per prospect, months apart; lost, or open at the end."""
-    pro = np.flatnonzero((acc.kind == PROSPECT) & (rng.random(len(acc)) < 0.7))
-    tries = 1 + rng.poisson(0.6, len(pro))
+    pro = np.flatnonzero((acc.kind == PROSPECT) & ~acc.signup)
+    tries = 1 + rng.poisson(PROSPECT_TRIES, len(pro))
     i = np.repeat(pro, tries)
     nth = col.sequence(i) - 1
-    created = acc.created_s[i] + nth * rng.integers(90, 240, len(i)) * DAY
+    created = acc.created_s[i] + nth * rng.integers(45, 150, len(i)) * DAY
     closed = created + rng.integers(7, 120, len(i)) * DAY
     last = nth == np.repeat(tries, tries) - 1
     still_open = (last & (rng.random(len(i)) < 0.2)) | (closed > cal.end_s)
@@ -142,7 +153,7 @@ def _prospects(
         closed=np.where(still_open, -1, closed)[keep],
         outcome=np.where(still_open, OPEN, LOST)[keep],
         amount=np.round(12.0 * guess, 0)[keep],
-        qualified=(rng.random(len(i)) < np.where(still_open, 0.7, 0.5))[keep],
+        qualified=(rng.random(len(i)) < np.where(still_open, 0.7, LOST_QUALIFIED))[keep],
         owner=rep[i][keep],
     )
 
@@ -185,11 +196,12 @@ def trials(rng: np.random.Generator, acc: Accounts, cal: Calendar, hand: Handove
     """Who tried the product before buying (or instead of it); see the module docstring."""
     n, seg = len(acc), acc.segment
     cust = acc.customer
-    tried = rng.random(n) < np.where(cust, TRIAL_RATE[True][seg], TRIAL_RATE[False][seg])
-    cdf = np.where(cust[:, None], CUSTOMER_MIX[seg], PROSPECT_MIX[seg]).cumsum(axis=1)
-    kind = (rng.random(n)[:, None] > cdf).sum(axis=1).clip(0, 2)
+    u = rng.random(n)
+    tried = np.where(cust, u < CUSTOMER_TRIALS[seg], acc.signup | (u < PROSPECT_PILOTS[seg]))
+    mix = np.where(cust[:, None], CUSTOMER_MIX[seg], np.where(acc.signup[:, None], SIGNUP_MIX, 1.0))
+    kind = (rng.random(n)[:, None] > mix.cumsum(axis=1)).sum(axis=1).clip(0, 2)
 
-    late = rng.random(n) < 0.2
+    late = rng.random(n) < LATE_CONVERSION
     lead_days = np.select(
         [kind == FREE_TRIAL, kind == FREEMIUM],
         [np.where(late, rng.integers(31, 90, n), rng.integers(3, 30, n)), rng.integers(10, 200, n)],

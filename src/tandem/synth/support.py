@@ -1,16 +1,17 @@
 """Support tickets and survey responses, both driven by hidden health.
 
 Tickets. Paying account-months raise tickets at a rate ``days/30 ×
-load(segment) × (0.25 + 2.2 (1 − h)^1.5)``, scaled to about 5 per account
-per 24 months. Unhealthy accounts' tickets are more often urgent, escalated
-(2 % + 30 % (1 − h)²) and need more contacts; resolution takes longer with
+load(segment) × (0.25 + 2.2 (1 − h)^1.5)``, scaled to ``TICKETS_PER_CUSTOMER_MONTH``
+on average. Unhealthy accounts' tickets are more often urgent, escalated
+(``ESCALATION``) and need more contacts; resolution takes longer with
 contacts and escalation, and tickets still unresolved at the end stay open.
 
 Surveys. A resolved ticket is followed by a CSAT answer (30 %) or a CES
 answer (8 %); a live onboarding by a CES answer (60 %); and each quarter's
-last month brings the NPS relationship survey to paying accounts, sized so
-that responses total about 3 per account per 24 months. Every score rises
-with health; CSAT and CES fall with contacts and escalation.
+last month brings the NPS relationship survey to paying accounts
+(``NPS_PER_CUSTOMER_QUARTER`` answers per paying account, more in larger
+segments). Every score rises with health; CSAT and CES fall with contacts and
+escalation.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ from tandem.synth.onboarding import LIVE, OVERDUE_DAYS, Handover
 from tandem.synth.windows import counts, expand, paying_months
 
 SEGMENT_LOAD = np.array([1.0, 1.6, 2.5])
+#: Tickets per paying customer and month, on average over the company.
+TICKETS_PER_CUSTOMER_MONTH = 0.4
+#: Chance a ticket is escalated: base + slope × (1 − h)², + more when urgent.
+ESCALATION = (0.02, 0.25, 0.08)
+#: Extra contacts a ticket needs: Poisson(base + slope × (1 − h)² + 0.6 if escalated).
+CONTACTS_EXTRA = (0.05, 0.6)
+#: NPS answers per paying account in each quarter's last month (× 1 + 0.7 × segment).
+NPS_PER_CUSTOMER_QUARTER = 0.35
+#: Score = base + slope × h + normal noise (sd), before rounding and clipping.
+NPS_SCORE = (4.0, 7.4, 1.5)
+CSAT_SCORE = (3.4, 2.3, 0.8)
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("email", "chat", "phone", "portal")
 CHANNEL_SHARE = (0.45, 0.3, 0.15, 0.1)
@@ -65,13 +77,12 @@ class Tickets:
     health: Array
 
 
-def tickets(
-    rng: np.random.Generator, acc: Accounts, cal: Calendar, life: Lifecycle, per_account: float
-) -> Tickets:
+def tickets(rng: np.random.Generator, acc: Accounts, cal: Calendar, life: Lifecycle) -> Tickets:
     """Draw the tickets of the chunk, ordered by account and creation (see module)."""
     w = paying_months(life)
     weight = w.days / 30 * SEGMENT_LOAD[acc.segment[w.idx]] * (0.25 + 2.2 * (1 - w.health) ** 1.5)
-    row, day = expand(rng, w, counts(rng, weight, per_account * len(acc)))
+    total = TICKETS_PER_CUSTOMER_MONTH * float(w.days.sum()) / 30.44
+    row, day = expand(rng, w, counts(rng, weight, total))
     m = len(row)
     idx, h = w.idx[row], w.health[row]
     created = day * DAY + business_seconds(rng, m)
@@ -80,8 +91,9 @@ def tickets(
     sick = 1.0 - h
     u = rng.random(m)
     priority = np.select([u < 0.03 + 0.12 * sick, u < 0.18 + 0.22 * sick, u < 0.8], [3, 2, 1], 0)
-    escalated = rng.random(m) < 0.02 + 0.3 * sick**2 + 0.08 * (priority == 3)
-    contacts = 1 + rng.poisson(0.1 + 1.0 * sick**2 + 0.6 * escalated)
+    base, slope, urgent = ESCALATION
+    escalated = rng.random(m) < base + slope * sick**2 + urgent * (priority == 3)
+    contacts = 1 + rng.poisson(CONTACTS_EXTRA[0] + CONTACTS_EXTRA[1] * sick**2 + 0.6 * escalated)
     hours = np.exp(rng.normal(np.log(6.0), 1.0, m)) * contacts**0.8 * np.where(escalated, 4, 1)
     resolved = created + (hours * 3600).astype(np.int64) + 60
     resolved = np.where((resolved > cal.end_s) | (rng.random(m) < 0.01), -1, resolved)
@@ -111,15 +123,12 @@ def surveys(
     hand: Handover,
     state: Array,
     t: Tickets,
-    per_account: float,
 ) -> dict[str, pa.Array]:
     """The ``survey_responses`` columns (see the module docstring)."""
     log = Log()
     _after_tickets(rng, t, log)
     _after_onboarding(rng, acc, cal, life, hand, state, log)
-    so_far = log.rows
-    wanted = max(per_account * len(acc) - so_far, 0.25 * per_account * len(acc))
-    _relationship(rng, acc, cal, life, wanted, log)
+    _relationship(rng, acc, cal, life, log)
     return _responses(rng, acc, cal, life, log.done())
 
 
@@ -129,7 +138,8 @@ def _after_tickets(rng: np.random.Generator, t: Tickets, log: Log) -> None:
     for survey, chosen in ((CSAT, resolved & (u < 0.3)), (CES, resolved & (u >= 0.3) & (u < 0.38))):
         m = int(chosen.sum())
         h, extra = t.health[chosen], 0.3 * (t.contacts[chosen] - 1) + 0.5 * t.escalated[chosen]
-        score = (3.3 + 2.5 * h if survey == CSAT else 2.5 + 4.5 * h) - extra
+        base, slope, _ = CSAT_SCORE
+        score = (base + slope * h if survey == CSAT else 2.5 + 4.5 * h) - extra
         log.add(
             idx=t.idx[chosen],
             survey=np.full(m, survey),
@@ -167,20 +177,20 @@ def _relationship(
     acc: Accounts,
     cal: Calendar,
     life: Lifecycle,
-    wanted: float,
     log: Log,
 ) -> None:
     """NPS in each quarter's last month; Mid-Market and Enterprise have more contacts to ask."""
     w = paying_months(life)
     quarter_end = cal.lo.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 3 == 2
     w = w.take(quarter_end[w.month])
-    row, day = expand(rng, w, counts(rng, 1.0 + 0.7 * acc.segment[w.idx], wanted))
+    weight = 1.0 + 0.7 * acc.segment[w.idx]
+    row, day = expand(rng, w, rng.poisson(NPS_PER_CUSTOMER_QUARTER * weight))
     m = len(row)
     qbr = (acc.segment[w.idx[row]] > 0) & (rng.random(m) < 0.3)
     log.add(
         idx=w.idx[row],
         survey=np.full(m, NPS),
-        score=3.0 + 8.3 * w.health[row] + rng.normal(0.0, 1.4, m),
+        score=NPS_SCORE[0] + NPS_SCORE[1] * w.health[row] + rng.normal(0.0, NPS_SCORE[2], m),
         at=day * DAY + business_seconds(rng, m),
         touchpoint=np.where(qbr, 3, 2),
     )

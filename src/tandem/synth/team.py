@@ -3,8 +3,9 @@
 Sizes follow the number of accounts: one CSM per ~80 accounts, one sales rep
 per ~200, then smaller marketing, support and onboarding teams. Each team has
 a head (no manager) and managers of about eight people each. CSMs and reps
-get a hidden ``quality``; it is written only to the side file ``_hidden_team``
-so that tests and model evaluations can check what the data promises.
+get a hidden ``quality``; it is written only to the truth folder
+(``member_quality``) so that tests and model evaluations can check what the
+data promises.
 """
 
 from __future__ import annotations

@@ -31,22 +31,34 @@ ARROW_TYPES: dict[ColumnType, pa.DataType] = {
     ColumnType.INTEGER: pa.int64(),
     ColumnType.BOOLEAN: pa.bool_(),
 }
-#: Not canonical tables: what the data was generated from, for tests and model evaluation.
-SIDE_TABLES: dict[str, pa.Schema] = {
-    "_hidden_health": pa.schema(
+#: What the data was generated from: written to the truth folder, never to the tables' folder.
+TRUTH_TABLES: dict[str, pa.Schema] = {
+    "account_health": pa.schema(
         [("account_id", pa.string()), ("month", pa.date32()), ("health", pa.float64())]
     ),
-    "_hidden_team": pa.schema(
+    "churn_events": pa.schema(
+        [("account_id", pa.string()), ("churned_on", pa.date32()), ("to_free", pa.bool_())]
+    ),
+    "account_traits": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("kind", pa.string()),
+            ("contract", pa.string()),
+            ("fit", pa.float64()),
+            ("order_rate", pa.float64()),
+            ("order_dropout", pa.float64()),
+            ("order_spend", pa.float64()),
+        ]
+    ),
+    "member_quality": pa.schema(
         [("member_id", pa.string()), ("team", pa.string()), ("quality", pa.float64())]
     ),
 }
 
 
 def schemas() -> dict[str, pa.Schema]:
-    canonical = {
-        t.name: pa.schema([(c.name, ARROW_TYPES[c.type]) for c in t.columns]) for t in TABLES
-    }
-    return canonical | SIDE_TABLES
+    """The canonical tables, as ``tandem.schema`` declares them."""
+    return {t.name: pa.schema([(c.name, ARROW_TYPES[c.type]) for c in t.columns]) for t in TABLES}
 
 
 @dataclass(frozen=True)
@@ -89,18 +101,24 @@ class _Sink:
 
 
 class Output:
-    """One open writer per table in ``folder``; ``close()`` reports rows and bytes.
+    """One open writer per table: canonical ones in ``folder``, truths in ``truth``.
+
+    ``close()`` reports rows and bytes per table.
 
     Writing (encoding, compressing, formatting instants for CSV) runs on one
     background thread, fed through a short queue, so it overlaps with the
     generation of the next batch; one thread keeps each file's batches in order.
     """
 
-    def __init__(self, folder: Path, fmt: SynthFormat) -> None:
+    def __init__(self, folder: Path, fmt: SynthFormat, truth: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        truth.mkdir(parents=True, exist_ok=True)
+        (truth / "README.md").write_text(TRUTH_README, encoding="utf-8")
+        places = [(folder, schemas()), (truth, TRUTH_TABLES)]
         self._sinks = {
-            name: _Sink(folder / f"{name}.{fmt.value}", schema, fmt)
-            for name, schema in schemas().items()
+            name: _Sink(where / f"{name}.{fmt.value}", schema, fmt)
+            for where, tables in places
+            for name, schema in tables.items()
         }
         self._queue: queue.Queue[tuple[_Sink, dict[str, pa.Array]] | None] = queue.Queue(2)
         self._error: BaseException | None = None
@@ -129,3 +147,25 @@ class Output:
         written = {name: sink.close() for name, sink in self._sinks.items()}
         self._check()
         return written
+
+
+TRUTH_README = """\
+# What this demo company was generated from
+
+Written by `tandem synth` beside the tables it generated, for back-testing
+health scores, churn and purchase models against what really drove the data.
+Never load this folder: its files are not Tandem tables. docs/demo-company.md
+in the Tandem repository describes the mechanisms.
+
+- `account_health`: each account's hidden health (0 to 1) in every month it paid
+  on some day; month = the month's first day.
+- `churn_events`: every churn, the day it took effect (the first day without MRR);
+  `to_free` when the account moved to the Free plan (MRR 0) instead of leaving.
+- `account_traits`: per account, `kind` (existing = paying before the first month,
+  new = signed in the range, prospect = never paid), `contract` (monthly, annual;
+  empty for prospects), `fit` (the logit its health drifts towards), and its order
+  process: `order_rate` (orders a month while alive), `order_dropout` (chance of
+  dropping out after each order) and `order_spend` (mean amount per order), empty
+  for accounts that never buy.
+- `member_quality`: the hidden quality (standard normal) of each CSM and sales rep.
+"""

@@ -271,6 +271,14 @@ def summary(workspace: WorkspaceOpt = Path(".")) -> None:
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth",
+            help="Folder for the hidden truths (health, churn events, order processes); "
+            "default: beside --out, named <out>-truth. Never load it.",
+        ),
+    ] = None,
     accounts: Annotated[
         int, typer.Option("--accounts", "-n", help="Accounts: customers and prospects.")
     ] = 2_000,
@@ -295,7 +303,8 @@ def synth(
     """Generate a demo company as the canonical tables, one file per table.
 
     Accounts carry a hidden health that drives usage, surveys, tickets, expansion
-    and churn. The workspace is not used: load the folder with 'tandem load'.
+    and churn; what drove the data goes to --truth, for back-testing health scores
+    and models. The workspace is not used: load --out with 'tandem load'.
     """
     from rich.console import Console
 
@@ -310,7 +319,7 @@ def synth(
         events_per_account=events_per_account,
         chunk_size=chunk_size,
     )
-    Console().print(generate(config, out).table())
+    Console().print(generate(config, out, truth).table())
 
 
 @app.command()
