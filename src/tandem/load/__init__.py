@@ -97,10 +97,7 @@ def load_files(
                 for files in by_table.values()
                 if files
             ]
-            if request.dry_run or request.replace:
-                counts = store.apply(staged, dry_run=request.dry_run)  # type: ignore[call-arg]
-            else:
-                counts = store.apply(staged)
+            counts = store.apply(staged, dry_run=request.dry_run)
     finally:
         scratch.drop()
     return LoadReport(

@@ -156,8 +156,13 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
         """Upsert every staged table in one transaction: all of it lands or none.
+
+        A table staged with ``replace`` loses, in the same transaction, the stored
+        rows whose key it lacks (counted as ``deleted``; their dates count for
+        ``changed_from``). With ``dry_run`` everything is classified and counted
+        exactly as for a load, and nothing is changed, the load log included.
 
         The same transaction appends one LOAD_LOG row per changed table with its
         ``changed_from``: the earliest date (of the table's time column, over the

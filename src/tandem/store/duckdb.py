@@ -127,7 +127,7 @@ class DuckDBStore(Store):
             f"CREATE OR REPLACE TEMP VIEW {_q(relation)} AS SELECT {cols} FROM {_q(table)}"
         )
 
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
         con = self.raw
         con.execute("BEGIN TRANSACTION")
         try:
@@ -138,7 +138,7 @@ class DuckDBStore(Store):
                     )
             counts = [self._upsert(s) for s in staged]
             self._log(counts)
-            con.execute("COMMIT")
+            con.execute("ROLLBACK" if dry_run else "COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -175,10 +175,12 @@ class DuckDBStore(Store):
     def _upsert(self, s: Staged) -> TableCounts:
         con, target, source = self.raw, _q(s.table), _q(s.relation)
         incoming = self._count(f"SELECT count(*) FROM {source}")
+        deleted, gone = self._delete_absent(s) if s.replace else (0, None)
         if not self._count(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)"):
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source}")
             first = self._changed_from(s.table, f"{source} r") if incoming else None
-            return TableCounts(s.table, incoming, incoming, 0, 0, first)
+            first = min((d for d in (first, gone) if d is not None), default=None)
+            return TableCounts(s.table, incoming, incoming, 0, 0, first, deleted)
         spec = table(s.table)
         present = set(self._columns(s.relation))
 
@@ -209,13 +211,13 @@ class DuckDBStore(Store):
         )
         tally = dict(con.execute(f"SELECT __status, count(*) FROM {work} GROUP BY 1").fetchall())
         new, changed = tally.get(NEW, 0), tally.get(CHANGED, 0)
-        first = None
+        dates = [gone]
         if new or changed:
             replaced = f"{target} r JOIN {work} s ON s.__status = {CHANGED} AND {keys_match('r')}"
-            dates = [self._changed_from(s.table, f"{work} r")]
+            dates.append(self._changed_from(s.table, f"{work} r"))
             if changed:
                 dates.append(self._changed_from(s.table, replaced))
-            first = min((d for d in dates if d is not None), default=None)
+        first = min((d for d in dates if d is not None), default=None)
         if changed:
             con.execute(
                 f"DELETE FROM {target} t USING {work} s WHERE s.__status = {CHANGED} AND {match}"
@@ -223,7 +225,21 @@ class DuckDBStore(Store):
         if new or changed:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * EXCLUDE (__status) FROM {work}")
         con.execute(f"DROP TABLE {work}")
-        return TableCounts(s.table, incoming, new, changed, incoming - new - changed, first)
+        return TableCounts(
+            s.table, incoming, new, changed, incoming - new - changed, first, deleted
+        )
+
+    def _delete_absent(self, s: Staged) -> tuple[int, dt.date | None]:
+        """Delete the stored rows whose key ``s`` lacks; how many, and their earliest day."""
+        from tandem.store.upsert import absent
+
+        gone = absent(table(s.table), _q(s.relation), _q(s.table))
+        deleted = self._count(f"SELECT count(*) FROM {gone}")
+        if not deleted:
+            return 0, None
+        first = self._changed_from(s.table, gone)
+        self.raw.execute(f"DELETE FROM {gone}")
+        return deleted, first
 
     def close(self) -> None:
         self._con.disconnect()

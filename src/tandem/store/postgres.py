@@ -36,6 +36,7 @@ from tandem.store import (
 )
 from tandem.store.upsert import (
     CHANGED,
+    absent,
     NEW,
     STATUS,
     Incoming,
@@ -176,7 +177,9 @@ class PostgresStore(Store):
 
     # -- apply ----------------------------------------------------------------
 
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
+        import psycopg
+
         con = self.raw
         with con.transaction():
             # One load at a time: load ids stay dense and upserts never interleave.
@@ -190,6 +193,8 @@ class PostgresStore(Store):
                     )
             counts = [self._upsert(item) for item in incoming]
             self._log(counts)
+            if dry_run:
+                raise psycopg.Rollback()
         return counts
 
     def _log(self, counts: list[TableCounts]) -> None:
@@ -234,10 +239,18 @@ class PostgresStore(Store):
         target = q(spec.name)
         source, incoming = self._copy_in(item)
         names = ", ".join(q(n) for n in item.names)
+        deleted, gone = 0, None
+        if item.staged.replace:
+            absent_rows = absent(spec, source, target)
+            deleted = self._count(f"SELECT count(*) FROM {absent_rows}")
+            if deleted:
+                gone = self._changed_from(item, absent_rows)
+                con.execute(f"DELETE FROM {absent_rows}")
         if not self._count(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1) x"):
             con.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {source}")
             first = self._changed_from(item, f"{source} r") if incoming else None
-            return TableCounts(spec.name, incoming, incoming, 0, 0, first)
+            first = earliest([first, gone])
+            return TableCounts(spec.name, incoming, incoming, 0, 0, first, deleted)
         work = q(f"__tandem_work_{next(self._made)}")
         con.execute(
             f"CREATE TEMP TABLE {work} ON COMMIT DROP AS "
@@ -245,12 +258,12 @@ class PostgresStore(Store):
         )
         counted = {int(r[0]): int(r[1]) for r in con.execute(tally(work)).fetchall()}
         new, changed = counted.get(NEW, 0), counted.get(CHANGED, 0)
-        first = None
+        days = [gone]
         if new or changed:
-            days = [self._changed_from(item, f"{work} r")]
+            days.append(self._changed_from(item, f"{work} r"))
             if changed:
                 days.append(self._changed_from(item, replaced(spec, target, work)))
-            first = earliest(days)
+        first = earliest(days)
         if changed:
             con.execute(
                 f"DELETE FROM {target} r USING {work} s "
@@ -258,7 +271,9 @@ class PostgresStore(Store):
             )
         if new or changed:
             con.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {work}")
-        return TableCounts(spec.name, incoming, new, changed, incoming - new - changed, first)
+        return TableCounts(
+            spec.name, incoming, new, changed, incoming - new - changed, first, deleted
+        )
 
     def _changed_from(self, item: Incoming, relation: str) -> dt.date | None:
         sql = changed_from_sql(item.spec, relation)
