@@ -81,7 +81,9 @@ def counts(report: Any) -> dict[str, tuple[int, int, int, int]]:
     return {t.table: (t.new, t.updated, t.unchanged, t.deleted) for t in report.tables}
 
 
-EXPECTED = {t: (1, UPDATED[t], 1 - UPDATED[t] + (1 if t == "accounts" else 0), 1) for t in TABLE_NAMES}
+EXPECTED = {
+    t: (1, UPDATED[t], 1 - UPDATED[t] + (1 if t == "accounts" else 0), 1) for t in TABLE_NAMES
+}
 
 
 def check_replace_every_table(ws: Workspace, tmp_path: Path) -> None:

@@ -184,3 +184,30 @@ def test_a_survey_export_given_to_salesforce_says_what_was_expected(ws: Workspac
         "it expects accounts: CSV with columns Id, Name, OwnerId, CreatedDate; opportunities: "
     )
     assert end == "Nothing was loaded."
+
+
+# A Data Loader extract of User, in the layout of the sample extracts above (API names in
+# capitals, every value quoted, 18-character ids, ISO times, booleans as true/false) and with
+# the User fields of the object reference
+# (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_user.htm),
+# written in Windows-1252 as Data Loader does on Windows.
+DL_USERS = (
+    '"ID","USERNAME","LASTNAME","FIRSTNAME","NAME","EMAIL","DEPARTMENT","ISACTIVE","MANAGERID",'
+    '"CREATEDDATE"\n'
+    '"005x0000000fNSiAAM","admin@demo.org","Ibáñez","Marta","Marta Ibáñez","marta@demo.org",'
+    '"Customer Success","true","","2006-04-15T03:23:15.000Z"\n'
+    '"005x0000000fNSjAAM","rep@demo.org","Lefèvre","Noël","Noël Lefèvre","noel@demo.org",'
+    '"","true","005x0000000fNSiAAM","2006-04-16T10:00:00.000Z"\n'
+)
+
+
+def test_data_loader_users_become_team_members(ws: Workspace, tmp_path: Path) -> None:
+    """An empty Department is sales (the default); the manager id is kept."""
+    path = tmp_path / "extract.csv"
+    path.write_bytes(DL_USERS.encode("cp1252"))
+    report = ws.load([path], preset="salesforce")
+    assert report.files[0].source == "users"
+    assert rows(ws, "team_members", "member_id, name, team, manager_id, email") == [
+        ("005x0000000fNSiAAM", "Marta Ibáñez", "customer_success", None, "marta@demo.org"),
+        ("005x0000000fNSjAAM", "Noël Lefèvre", "sales", "005x0000000fNSiAAM", "noel@demo.org"),
+    ]

@@ -109,8 +109,8 @@ SUBSCRIPTION = (
 
 
 def test_mrr_from_cents_seats_and_intervals(ws_with_accounts: Workspace, tmp_path: Path) -> None:
-    """Annual, 20 seats at 24000 cents: 24000 × 20 / 100 / 12 = 400 (a rename would have
-    stored 24000 as MRR, 60 times too much, and missed the seats: 1200 times);
+    """Annual, 20 seats at 24000 cents: 24000 × 20 / 100 / 12 = 400 (a rename of the unit
+    amount would have stored 24000, 60 times the true MRR);
     monthly 4900 × 1 = 49; every 3 months 30000: 100; weekly 3000: 30 / (12/52) = 130;
     every 2 years 240000: 2400 / 24 = 100."""
     ws = ws_with_accounts

@@ -16,9 +16,7 @@ pytestmark = pytest.mark.xdist_group("backends")
 
 
 @pytest.mark.postgres
-def test_postgres_replace_and_dry_run(
-    tmp_path: Path, postgres_server: Callable[[], str]
-) -> None:
+def test_postgres_replace_and_dry_run(tmp_path: Path, postgres_server: Callable[[], str]) -> None:
     Workspace.init(tmp_path / "ws", backend_url=postgres_server()).close()
     with Workspace(tmp_path / "ws") as ws:
         assert ws.store.name == "postgres"

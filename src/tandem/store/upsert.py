@@ -158,8 +158,7 @@ def absent(spec: Table, source: str, target: str) -> str:
     """The stored rows (alias r) whose key the staged rows lack, as a FROM clause: what
     replacing the table deletes."""
     return (
-        f"{target} r WHERE NOT EXISTS (SELECT 1 FROM {source} s "
-        f"WHERE {keys_match(spec, 's', 'r')})"
+        f"{target} r WHERE NOT EXISTS (SELECT 1 FROM {source} s WHERE {keys_match(spec, 's', 'r')})"
     )
 
 
