@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tandem.schema import TABLE_NAMES
-from tandem.store import EVERYTHING
 from tandem.service.workspace import Workspace
+from tandem.store import EVERYTHING
 
 HEADERS = {
     "team_members": "member_id,name,team",
@@ -60,9 +60,8 @@ ROWS: dict[str, tuple[str, str, str, str]] = {
 #: usage_events has no value column to change: its K2 row stays unchanged.
 UPDATED = {t: (0 if t == "usage_events" else 1) for t in TABLE_NAMES}
 FIRST_DAY = {
-    t: (EVERYTHING if t in ("accounts", "team_members") else dt.date(2024, 1, 1 if t == "costs" else 5))
-    for t in TABLE_NAMES
-}  # fmt: skip
+    t: EVERYTHING if t in ("accounts", "team_members") else dt.date(2024, 1, 5) for t in TABLE_NAMES
+} | {"costs": dt.date(2024, 1, 1)}
 
 
 def exports(folder: Path, refreshed: bool) -> Path:

@@ -25,7 +25,10 @@ def test_a_dry_run_changes_nothing_at_all(ws: Workspace, tmp_path: Path) -> None
     """Not the rows, not the new extra columns, not the load log."""
     ws.load([exports(tmp_path / "first", refreshed=False)])
     before = snapshot(ws)
-    write(tmp_path / "more" / "accounts.csv", "account_id,name,created_at,tier\nA-9,Nine,2024-05-01,gold\n")  # fmt: skip
+    write(
+        tmp_path / "more" / "accounts.csv",
+        "account_id,name,created_at,tier\nA-9,Nine,2024-05-01,gold\n",
+    )
     report = ws.load([tmp_path / "more"], dry_run=True)
     assert report.counts("accounts").new == 1
     assert snapshot(ws) == before

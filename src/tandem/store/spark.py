@@ -47,10 +47,10 @@ from tandem.store import (
 )
 from tandem.store.upsert import (
     CHANGED,
-    absent,
     NEW,
     STATUS,
     Incoming,
+    absent,
     changed_from_sql,
     classify,
     earliest,
