@@ -101,7 +101,12 @@ def load_files(
     finally:
         scratch.drop()
     return LoadReport(
-        tuple(counts), reads, skipped, time.perf_counter() - started, dry_run=request.dry_run
+        tuple(counts),
+        reads,
+        skipped,
+        time.perf_counter() - started,
+        dry_run=request.dry_run,
+        replaced=request.replace,
     )
 
 

@@ -35,6 +35,8 @@ class LoadReport:
     seconds: float
     #: The counts are what the load would have done; nothing was changed.
     dry_run: bool = False
+    #: Tables the load made its files the whole truth for.
+    replaced: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:

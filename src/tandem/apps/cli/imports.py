@@ -36,7 +36,7 @@ def print_report(report: LoadReport, fmt: Format) -> None:
         out.print(files)
     title = "Would load (dry run: nothing changed)" if report.dry_run else "Loaded"
     headers = ["table", "rows", "new", "updated", "unchanged"]
-    deleting = any(t.deleted for t in report.tables)
+    deleting = bool(report.replaced) or any(t.deleted for t in report.tables)
     if deleting:
         headers.append("deleted")
     summary = Table(*headers, title=title)
