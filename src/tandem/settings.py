@@ -180,6 +180,11 @@ class LoadSettings(BaseModel):
     max_issues_per_file: int = Field(
         100, ge=1, description="Issues listed per refused file before the rest are only counted"
     )
+    discounts: Literal["apply", "ignore"] = Field(
+        "apply",
+        description="Subscription history from billing data: MRR net of discounts (apply) "
+        "or at list price (ignore)",
+    )
 
 
 class CacheSettings(BaseModel):

@@ -101,14 +101,15 @@ class Workspace:
             yield ReadSession(store, self.settings, self.today())
 
     @contextlib.contextmanager
-    def writer(self, what: str = "write") -> Iterator[Store]:
-        """The one writer: writes land together when the block ends, or not at all."""
+    def writer(self, what: str = "write", *, publish: bool = True) -> Iterator[Store]:
+        """The one writer: writes land together when the block ends, or not at all
+        (never, with ``publish=False``: a rehearsal, as a dry run is)."""
         from tandem.store import in_memory, writing
 
         if in_memory(self.settings):
             yield self.store
             return
-        with writing(self.settings, self.path, what=what) as store:
+        with writing(self.settings, self.path, what=what, publish=publish) as store:
             yield store
 
     def close(self) -> None:
@@ -129,13 +130,28 @@ class Workspace:
         *,
         table: str | None = None,
         mapping: str | Path | None = None,
+        preset: str | None = None,
+        dry_run: bool = False,
+        replace: tuple[str, ...] = (),
         progress: bool = False,
     ) -> LoadReport:
-        """Load files or folders into the tables, all or nothing (``tandem.load``)."""
+        """Load files or folders into the tables, all or nothing (``tandem.load``).
+
+        ``mapping`` (a mapping file) or ``preset`` (a shipped one, ``tandem presets``)
+        read vendor exports; ``replace`` names tables the files are the whole truth
+        for; ``dry_run`` reports what would change and changes nothing.
+        """
         from tandem.load import LoadRequest, load_files
 
-        request = LoadRequest(tuple(paths), table=table, mapping=mapping)
-        with self.writer("load") as store:
+        request = LoadRequest(
+            tuple(paths),
+            table=table,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            replace=tuple(replace),
+        )
+        with self.writer("load", publish=not dry_run) as store:
             return load_files(store, request, self.settings, progress=progress)
 
     def row_counts(self) -> dict[str, int]:

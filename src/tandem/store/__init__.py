@@ -101,7 +101,9 @@ def open_reader(settings: Settings, workspace: Path) -> Store:
 
 
 @contextlib.contextmanager
-def writing(settings: Settings, workspace: Path, *, what: str = "load") -> Iterator[Store]:
+def writing(
+    settings: Settings, workspace: Path, *, what: str = "load", publish: bool = True
+) -> Iterator[Store]:
     """The one writer: a store to write to, committed when the block ends cleanly.
 
     On the embedded database the writes land in the next generation of the file,
@@ -121,7 +123,7 @@ def writing(settings: Settings, workspace: Path, *, what: str = "load") -> Itera
         finally:
             store.close()
         return
-    with files.writing(settings.backend.lock_timeout, what) as path:
+    with files.writing(settings.backend.lock_timeout, what, publish=publish) as path:
         store = DuckDBStore(
             str(path), read_only=False, memory_limit=settings.backend.duckdb_memory_limit()
         )

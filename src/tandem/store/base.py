@@ -34,6 +34,8 @@ class Staged:
     table: str
     relation: str
     extra_columns: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type)
+    #: The rows are the whole truth for the table: stored rows whose key is absent are deleted.
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class TableCounts:
     unchanged: int
     #: The earliest day the change can affect (see ``changed_from``); None = no change.
     changed_from: dt.date | None = field(default=None, compare=False)
+    #: Stored rows deleted because the table was replaced and their key was absent.
+    deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,13 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
         """Upsert every staged table in one transaction: all of it lands or none.
+
+        A table staged with ``replace`` loses, in the same transaction, the stored
+        rows whose key it lacks (counted as ``deleted``; their dates count for
+        ``changed_from``). With ``dry_run`` everything is classified and counted
+        exactly as for a load, and nothing is changed, the load log included.
 
         The same transaction appends one LOAD_LOG row per changed table with its
         ``changed_from``: the earliest date (of the table's time column, over the

@@ -84,7 +84,7 @@ class DuckDBStore(SqlStore):
         return self.raw.execute(sql, list(params)).fetchall()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, rollback: bool = False) -> Iterator[None]:
         con = self.raw
         con.execute("BEGIN TRANSACTION")
         try:
@@ -92,7 +92,7 @@ class DuckDBStore(SqlStore):
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("COMMIT")
+        con.execute("ROLLBACK" if rollback else "COMMIT")
         self._schemas = None
 
     def columns(self, name: str) -> list[str]:

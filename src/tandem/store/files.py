@@ -69,7 +69,7 @@ class DuckDBFiles:
         return int(found.group(1)) if found else 0
 
     @contextlib.contextmanager
-    def writing(self, timeout: float, what: str) -> Iterator[Path]:
+    def writing(self, timeout: float, what: str, *, publish: bool = True) -> Iterator[Path]:
         """Hold the writer's lock and yield the next generation's file to write.
 
         The file starts as a copy of the current generation (or does not exist
@@ -88,6 +88,9 @@ class DuckDBFiles:
             except BaseException:
                 _remove(following)
                 raise
+            if not publish:
+                _remove(following)
+                return
             self._publish(following)
             self._prune(keep={following, current})
 

@@ -89,9 +89,13 @@ class PostgresStore(SqlStore):
             return list(cur.fetchall()) if cur.description else []
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, rollback: bool = False) -> Iterator[None]:
+        import psycopg
+
         with self.raw.transaction():
             yield
+            if rollback:
+                raise psycopg.Rollback()
 
     def lock_loads(self) -> None:
         # One writer at a time per workspace schema: load ids stay dense, upserts never

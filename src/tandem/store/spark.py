@@ -52,6 +52,7 @@ from tandem.store.upsert import (
     NEW,
     STATUS,
     Incoming,
+    absent,
     changed_from_sql,
     classify,
     earliest,
@@ -344,7 +345,8 @@ class SparkStore(Store):
 
     # -- apply ----------------------------------------------------------------
 
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
+        """See ``Store.apply``; a dry run classifies in the staging DuckDB and writes nothing."""
         written: list[Path] = []
         with self._locked():
             self._manifest = None
@@ -353,12 +355,13 @@ class SparkStore(Store):
             try:
                 counts = []
                 for s in staged:
-                    count, folder = self._upsert(Incoming.of(s), after)
+                    count, folder = self._upsert(Incoming.of(s), after, write=not dry_run)
                     counts.append(count)
                     if folder is not None:
                         written.append(folder)
-                self._log(after, counts)
-                self._record_extents(after, counts)
+                if not dry_run:
+                    self._log(after, counts)
+                    self._record_extents(after, counts)
                 if written:
                     self._commit(after)
             except BaseException:
@@ -426,8 +429,14 @@ class SparkStore(Store):
                 }
             )
 
-    def _upsert(self, item: Incoming, manifest: Manifest) -> tuple[TableCounts, Path | None]:
-        """Classify the staged rows; write the next generation when anything changed."""
+    def _upsert(
+        self, item: Incoming, manifest: Manifest, *, write: bool = True
+    ) -> tuple[TableCounts, Path | None]:
+        """Classify the staged rows; write the next generation when anything changed.
+
+        A replaced table's next generation leaves out the stored rows whose key
+        the staged rows lack.
+        """
         import pyarrow.parquet as pq
 
         con, spec = self._staging_con(), item.spec
@@ -457,8 +466,14 @@ class SparkStore(Store):
                 return TableCounts(spec.name, 0, 0, 0, 0, None), None
             first = self._changed_from(con, item, f"{source} r")
             rows = select(source, set(item.names))
-            folder = self._write(con, manifest, spec.name, rows)
+            folder = self._write(con, manifest, spec.name, rows) if write else None
             return TableCounts(spec.name, incoming, incoming, 0, 0, first), folder
+        deleted, gone = 0, None
+        if item.staged.replace:
+            absent_rows = absent(spec, source, stored)
+            deleted = self._count(con, f"SELECT count(*) FROM {absent_rows}")
+            if deleted:
+                gone = self._changed_from(con, item, absent_rows)
         work = q(f"__tandem_work_{spec.name}")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {work} AS "
@@ -467,19 +482,26 @@ class SparkStore(Store):
         counted = {int(r[0]): int(r[1]) for r in con.execute(tally(work)).fetchall()}
         new, changed = counted.get(NEW, 0), counted.get(CHANGED, 0)
         counts = TableCounts(spec.name, incoming, new, changed, incoming - new - changed)
-        if not (new or changed):
+        if not (new or changed or deleted):
             return counts, None
-        days = [self._changed_from(con, item, f"{work} r")]
+        days = [gone]
+        if new or changed:
+            days.append(self._changed_from(con, item, f"{work} r"))
         if changed:
             days.append(self._changed_from(con, item, replaced(spec, stored, work)))
+        present = (
+            f" AND EXISTS (SELECT 1 FROM {source} s WHERE {keys_match(spec, 's', 'r')})"
+            if item.staged.replace
+            else ""
+        )
         kept = (
             f"(SELECT * FROM {stored} r WHERE NOT EXISTS (SELECT 1 FROM {work} s "
-            f"WHERE s.{STATUS} = {CHANGED} AND {keys_match(spec, 's', 'r')}))"
+            f"WHERE s.{STATUS} = {CHANGED} AND {keys_match(spec, 's', 'r')}){present})"
         )
         rows = f"{select(kept, set(stored_types))} UNION ALL {select(work, set(item.names))}"
-        folder = self._write(con, manifest, spec.name, rows)
+        folder = self._write(con, manifest, spec.name, rows) if write else None
         return TableCounts(
-            spec.name, incoming, new, changed, incoming - new - changed, earliest(days)
+            spec.name, incoming, new, changed, incoming - new - changed, earliest(days), deleted
         ), folder
 
     def _write(

@@ -35,6 +35,7 @@ from tandem.store.upsert import (
     NEW,
     STATUS,
     Incoming,
+    absent,
     changed_from_sql,
     classify,
     earliest,
@@ -57,8 +58,9 @@ class SqlStore(Store):
         """Run one statement; its rows (empty for statements without a result)."""
 
     @abc.abstractmethod
-    def transaction(self) -> contextlib.AbstractContextManager[None]:
-        """A transaction: everything inside commits together or not at all."""
+    def transaction(self, *, rollback: bool = False) -> contextlib.AbstractContextManager[None]:
+        """A transaction: everything inside commits together or not at all (never, with
+        ``rollback``: a rehearsal)."""
 
     @abc.abstractmethod
     def columns(self, name: str) -> list[str]:
@@ -128,8 +130,8 @@ class SqlStore(Store):
 
     # -- loads ----------------------------------------------------------------------
 
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
-        with self.transaction():
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
+        with self.transaction(rollback=dry_run):
             self.lock_loads()
             incoming = [Incoming.of(s) for s in staged]
             for item in incoming:
@@ -180,20 +182,23 @@ class SqlStore(Store):
         target = ident(spec.name)
         source, incoming = self.bring_in(item, n)
         names = ", ".join(ident(c) for c in item.names)
+        deleted, gone = self._delete_absent(item, source) if item.staged.replace else (0, None)
         if not self.execute(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1) x")[0][0]:
             self.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {source}")
             first = self._changed_from(item, f"{source} r") if incoming else None
-            return TableCounts(spec.name, incoming, incoming, 0, 0, first)
+            return TableCounts(
+                spec.name, incoming, incoming, 0, 0, earliest([first, gone]), deleted
+            )
         work = ident(f"__tandem_work_{n}")
         self.temp_table(work, classify(spec, source, target, item.names, self.columns(spec.name)))
         counted = {int(r[0]): int(r[1]) for r in self.execute(tally(work))}
         new, changed = counted.get(NEW, 0), counted.get(CHANGED, 0)
-        first = None
+        days = [gone]
         if new or changed:
-            days = [self._changed_from(item, f"{work} r")]
+            days.append(self._changed_from(item, f"{work} r"))
             if changed:
                 days.append(self._changed_from(item, replaced(spec, target, work)))
-            first = earliest(days)
+        first = earliest(days)
         if changed:
             self.execute(
                 f"DELETE FROM {target} r USING {work} s "
@@ -202,7 +207,20 @@ class SqlStore(Store):
         if new or changed:
             self.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {work}")
         self.drop_temp(work)
-        return TableCounts(spec.name, incoming, new, changed, incoming - new - changed, first)
+        return TableCounts(
+            spec.name, incoming, new, changed, incoming - new - changed, first, deleted
+        )
+
+    def _delete_absent(self, item: Incoming, source: str) -> tuple[int, dt.date | None]:
+        """Delete the stored rows whose key the staged rows lack; how many, and their
+        earliest day."""
+        gone = absent(item.spec, source, ident(item.spec.name))
+        deleted = int(self.execute(f"SELECT count(*) FROM {gone}")[0][0])
+        if not deleted:
+            return 0, None
+        first = self._changed_from(item, gone)
+        self.execute(f"DELETE FROM {gone}")
+        return deleted, first
 
     def _changed_from(self, item: Incoming, relation: str) -> dt.date | None:
         sql = changed_from_sql(item.spec, relation)

@@ -148,6 +148,14 @@ def classify(spec: Table, source: str, target: str, incoming: list[str], stored:
     )
 
 
+def absent(spec: Table, source: str, target: str) -> str:
+    """The stored rows (alias r) whose key the staged rows lack, as a FROM clause: what
+    replacing the table deletes."""
+    return (
+        f"{target} r WHERE NOT EXISTS (SELECT 1 FROM {source} s WHERE {keys_match(spec, 's', 'r')})"
+    )
+
+
 def tally(work: str) -> str:
     return f"SELECT {STATUS}, count(*) FROM {work} GROUP BY {STATUS}"
 
@@ -187,6 +195,7 @@ __all__ = [
     "SAME",
     "STATUS",
     "Incoming",
+    "absent",
     "changed_from_sql",
     "classify",
     "earliest",

@@ -15,6 +15,7 @@ from tandem.apps.cli.errors import main
 
 # Each module registers its commands on ``app``, in the order help lists them.
 from tandem.apps.cli import workspace  # isort: skip
+from tandem.apps.cli import imports  # isort: skip
 from tandem.apps.cli import metrics  # isort: skip
 from tandem.apps.cli import scorecards  # isort: skip
 from tandem.apps.cli import health  # isort: skip
@@ -26,6 +27,7 @@ __all__ = [
     "alerts",
     "app",
     "health",
+    "imports",
     "main",
     "metrics",
     "models",

@@ -210,6 +210,7 @@ def status_table(status: WorkspaceStatus) -> None:
 
 def load_json(report: LoadReport) -> dict[str, Any]:
     return {
+        "dry_run": report.dry_run,
         "tables": [
             {
                 "table": t.table,
@@ -217,11 +218,14 @@ def load_json(report: LoadReport) -> dict[str, Any]:
                 "new": t.new,
                 "updated": t.updated,
                 "unchanged": t.unchanged,
-                "changed_from": plain(t.changed_from),
+                "deleted": t.deleted,
             }
             for t in report.tables
         ],
-        "files": [{"file": f.name, "table": f.table, "rows": f.rows} for f in report.files],
+        "files": [
+            {"file": f.name, "read_as": f.source, "table": f.table, "rows": f.rows}
+            for f in report.files
+        ],
         "skipped": list(report.skipped),
         "rows": report.rows,
         "seconds": round(report.seconds, 3),
@@ -235,17 +239,33 @@ def load_rows(report: LoadReport) -> pd.DataFrame:
 
 
 def load_table(report: LoadReport) -> None:
+    """The outcome of a load: rows per table; per file, what it was read as."""
     from rich.table import Table
 
+    from tandem.load.mapped import BUILT
+
     out = console()
-    summary = Table("table", "rows", "new", "updated", "unchanged", title="Loaded")
+    if any(f.source is not None for f in report.files):
+        files = Table("file", "read as", "table", "rows", title="Files")
+        for f in report.files:
+            table = "→ billing history" if f.table.startswith("billing_") else f.table
+            files.add_row(f.name, f.source or "", table, f"{f.rows:,}")
+        out.print(files)
+    title = "Would load (dry run: nothing changed)" if report.dry_run else "Loaded"
+    headers = ["table", "rows", "new", "updated", "unchanged"]
+    deleting = bool(report.replaced) or any(t.deleted for t in report.tables)
+    if deleting:
+        headers.append("deleted")
+    summary = Table(*headers, title=title)
     for t in report.tables:
-        summary.add_row(t.table, *(f"{n:,}" for n in (t.rows, t.new, t.updated, t.unchanged)))
+        numbers = [t.rows, t.new, t.updated, t.unchanged] + ([t.deleted] if deleting else [])
+        summary.add_row(t.table, *(f"{n:,}" for n in numbers))
     out.print(summary)
     for note in report.skipped:
         out.print(f"skipped {note}", highlight=False, soft_wrap=True)
+    read = {f.name for f in report.files if f.source != BUILT}
     out.print(
-        f"{report.rows:,} rows from {len(report.files)} files in {report.seconds:.2f} s "
+        f"{report.rows:,} rows from {len(read)} files in {report.seconds:.2f} s "
         f"({report.rows_per_second:,.0f} rows/s)",
         highlight=False,
     )

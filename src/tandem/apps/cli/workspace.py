@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tandem.apps.cli.app import WorkspaceOpt, app, choose, format_option
+from tandem.apps.cli.app import WorkspaceOpt, app, choose, format_option, split
 from tandem.apps.cli.output import DOCUMENT, TABULAR, Format, emit
 
 LOAD_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
@@ -83,7 +83,25 @@ def load(
     ] = None,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", "-m", help="YAML map of source column to canonical column."),
+        typer.Option(
+            "--mapping", "-m", help="Mapping file: renames, or a full mapping (docs/imports.md)."
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option("--preset", "-p", help="Read vendor exports ('tandem presets' lists them)."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the inserts, updates and deletes; change nothing."),
+    ] = False,
+    replace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--replace",
+            help="Make the files the whole truth for this table: rows absent from them are "
+            "deleted (repeatable).",
+        ),
     ] = None,
     fmt: Annotated[str, format_option(LOAD_FORMATS)] = "table",
 ) -> None:
@@ -97,6 +115,9 @@ def load(
             paths,
             table=table,
             mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            replace=tuple(split(replace)),
             progress=chosen is Format.TABLE and sys.stdout.isatty(),
         )
     emit(
