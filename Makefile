@@ -13,7 +13,7 @@ SERVE ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint bench install install-all system clean
+.PHONY: demo test lint bench health-backtest install install-all system clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ $(CORE_STAMP): pyproject.toml | $(BIN)/python
 
 $(FULL_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev,postgres,spark]'
+	$(BIN)/pip install -q --no-deps lifelines==0.30.3  # test reference; caps pandas < 3
 	touch $@ $(CORE_STAMP)
 
 install: $(CORE_STAMP)
@@ -52,7 +53,11 @@ lint: install-all
 	$(BIN)/mypy
 
 bench: install-all
-	$(BIN)/tandem bench --size S --size M
+	$(BIN)/tandem bench --size S --size M --models 1000000
+
+## The health score's back-test on two demo companies (docs/health.md quotes it).
+health-backtest: install
+	$(BIN)/python -m tandem.health.demo --seed 7 --seed 11
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -3,14 +3,18 @@
 #   - Java, for PySpark in local mode;
 #   - Debian's Chromium, for the dashboard's browser tests (never a downloaded browser);
 #   - a PostgreSQL server on 127.0.0.1:5432 with user postgres / postgres and a
-#     database tandem_test, for the backend parity tests.
+#     database tandem_test, for the backend parity tests;
+#   - Pango and fonts for WeasyPrint (scorecard PDFs), poppler-utils to read PDFs
+#     back (pdftotext, pdftoppm) and Chromium to render the HTML report.
 # Needs root (as on CI); apt is only called when something is missing.
 set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 dpkg -s postgresql >/dev/null 2>&1 || need+=(postgresql)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -8,9 +8,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from tandem.schema import ColumnType, table
+from tandem.schema import ColumnType, Table, table
 from tandem.service.workspace import Workspace
-from tandem.store import EVERYTHING, TableCounts
+from tandem.store import Store
 
 ARROW = {
     ColumnType.STRING: pa.string(),
@@ -41,7 +41,13 @@ def insert(ws: Workspace, name: str, rows: list[dict[str, Any]]) -> None:
     table (``ALTER TABLE``); its values are inserted as given.
     """
     spec = table(name)
-    raw = ws.store.raw  # type: ignore[attr-defined]
+    with ws.writer("test rows") as store:
+        _insert(store, name, spec, rows)
+        store.note_changes([name])
+
+
+def _insert(store: Store, name: str, spec: Table, rows: list[dict[str, Any]]) -> None:
+    raw = store.raw  # type: ignore[attr-defined]
     present = {r[0] for r in raw.execute(f'DESCRIBE "{name}"').fetchall()}
     extra = sorted({k for r in rows for k in r} - set(spec.column_names))
     unknown = set(extra) - present
@@ -56,15 +62,13 @@ def insert(ws: Workspace, name: str, rows: list[dict[str, Any]]) -> None:
     raw.register("incoming", data)
     raw.execute(f'INSERT INTO "{name}" ({names}) SELECT {names} FROM incoming')
     raw.unregister("incoming")
-    changed(ws, name)
 
 
 def changed(ws: Workspace, *names: str) -> None:
     """Log a change to ``names`` as a load would, so cached results of earlier
     computations in the same workspace go stale (see tandem.engine.cache)."""
-    ws.store._log(  # type: ignore[attr-defined]
-        [TableCounts(n, 0, 0, 0, 0, EVERYTHING) for n in names]
-    )
+    with ws.writer("test change") as store:
+        store.note_changes(list(names))
 
 
 _ids = itertools.count(1)

@@ -38,6 +38,13 @@ class BackendSettings(BaseModel):
     database_file: str = Field(
         "tandem.duckdb", description="Embedded DuckDB file, relative to the workspace"
     )
+    lock_timeout: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        description="Seconds a load waits for another load on the same workspace to finish "
+        "before giving up",
+    )
     memory_limit: str = Field(
         "auto",
         description="Memory the embedded database may use before spilling to disk, e.g. "
@@ -143,6 +150,28 @@ class MetricSettings(BaseModel):
         return self.onboarding_target_days
 
 
+class ModelSettings(BaseModel):
+    """Knobs of the purchase and survival models (tandem clv, tandem survival)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_unit_days: float = Field(
+        7.0, gt=0, description="Days in one time unit of the purchase models (7 = weeks)"
+    )
+    discount_rate: float = Field(
+        0.10, ge=0, description="Yearly rate discounting future purchases in predicted CLV"
+    )
+    min_repeat_customers: int = Field(
+        30, ge=1, description="Fewer customers with a repeat purchase than this: no fit"
+    )
+    max_value_frequency_correlation: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Refuse the value model when |corr(repeat purchases, mean value)| is above",
+    )
+
+
 class LoadSettings(BaseModel):
     """How imports behave."""
 
@@ -150,6 +179,11 @@ class LoadSettings(BaseModel):
 
     max_issues_per_file: int = Field(
         100, ge=1, description="Issues listed per refused file before the rest are only counted"
+    )
+    discounts: Literal["apply", "ignore"] = Field(
+        "apply",
+        description="Subscription history from billing data: MRR net of discounts (apply) "
+        "or at list price (ignore)",
     )
 
 
@@ -192,6 +226,153 @@ class WebSettings(BaseModel):
         "every request)",
     )
 
+class HealthSettings(BaseModel):
+    """Account health: component weights, bands and windows (see docs/health.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight_usage_trend: float = Field(
+        5, ge=0, le=100, description="Weight of usage trend (sessions, last window / one before)"
+    )
+    weight_activity: float = Field(
+        20, ge=0, le=100, description="Weight of activity (days with any usage in the last window)"
+    )
+    weight_adoption: float = Field(
+        20, ge=0, le=100, description="Weight of adoption (seats used, key features used)"
+    )
+    weight_nps: float = Field(10, ge=0, le=100, description="Weight of the latest NPS category")
+    weight_csat: float = Field(5, ge=0, le=100, description="Weight of recent CSAT")
+    weight_tickets: float = Field(
+        5, ge=0, le=100, description="Weight of tickets in the ticket window"
+    )
+    weight_escalations: float = Field(
+        5, ge=0, le=100, description="Weight of escalated tickets in the escalation window"
+    )
+    weight_onboarding: float = Field(
+        5, ge=0, le=100, description="Weight of onboarding past its due date"
+    )
+    weight_contraction: float = Field(
+        5, ge=0, le=100, description="Weight of MRR lost since the contraction window began"
+    )
+    weight_renewal: float = Field(
+        15, ge=0, le=100, description="Weight of renewal proximity (near renewal = lower)"
+    )
+    red_below: float = Field(40, ge=0, le=100, description="A score below this is red")
+    green_from: float = Field(70, ge=0, le=100, description="A score at or above this is green")
+    usage_window_days: int = Field(
+        30, ge=7, le=180, description="Days in each of the two usage windows compared"
+    )
+    active_days_target: int = Field(
+        10, ge=1, le=180, description="Days with usage in the last window that score activity 100"
+    )
+    key_features: tuple[str, ...] = Field(
+        (), description="Usage events that count as key features; empty = every non-session event"
+    )
+    nps_lookback_days: int = Field(
+        365, ge=1, le=1095, description="Days back the latest NPS response may date from"
+    )
+    csat_lookback_days: int = Field(
+        90, ge=1, le=730, description="Days of CSAT responses that count as recent"
+    )
+    ticket_window_days: int = Field(
+        30, ge=1, le=365, description="Days back a ticket counts (or any ticket still open)"
+    )
+    tickets_zero_at: int = Field(
+        5, ge=1, le=1000, description="Tickets in the window at which the tickets component is 0"
+    )
+    escalation_window_days: int = Field(
+        90, ge=1, le=730, description="Days back an escalated ticket counts"
+    )
+    escalations_zero_at: int = Field(
+        2, ge=1, le=100, description="Escalations in the window at which the component is 0"
+    )
+    onboarding_overdue_zero_days: int = Field(
+        30, ge=1, le=365, description="Days past due at which the onboarding component is 0"
+    )
+    contraction_window_days: int = Field(
+        90, ge=1, le=730, description="Days back MRR is compared with, for contraction"
+    )
+    renewal_term_months: int = Field(
+        12, ge=1, le=60, description="Contract term: renewals fall on these anniversaries"
+    )
+    renewal_window_days: int = Field(
+        90, ge=1, le=365, description="Days before a renewal from which the renewal component falls"
+    )
+
+    @model_validator(mode="after")
+    def _bands(self) -> HealthSettings:
+        if self.red_below > self.green_from:
+            raise ValueError("red_below must not be above green_from")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """Component name → weight, in the order components are shown."""
+        prefix = "weight_"
+        return {
+            name.removeprefix(prefix): float(getattr(self, name))
+            for name in type(self).model_fields
+            if name.startswith(prefix)
+        }
+
+
+class AlertSettings(BaseModel):
+    """Alert escalation and delivery (see docs/alerts.md). Secrets: write "env:VARIABLE"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    escalate_after_hours: float = Field(
+        48, gt=0, le=2160, description="Hours an alert may stay unacknowledged before escalation"
+    )
+    webhook_url: str = Field(
+        "", description='Webhook receiving every alert; a URL with a token must be "env:NAME"'
+    )
+    send_timeout_seconds: float = Field(
+        10, gt=0, le=120, description="Seconds to wait for the webhook or SMTP server to answer"
+    )
+    smtp_host: str = Field("", description="SMTP server for e-mail alerts; empty = no e-mail")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "none", description="none, starttls or ssl (implicit TLS)"
+    )
+    smtp_user: str = Field("", description="SMTP login; empty = no login")
+    smtp_password: str = Field(
+        "", description='SMTP password, only as "env:VARIABLE" (never in this file)'
+    )
+    smtp_from: str = Field("tandem@localhost", description="Sender address of alert e-mails")
+    retry_base_seconds: float = Field(
+        60, gt=0, le=86400, description="Wait before the first retry; doubles after each failure"
+    )
+    retry_max_seconds: float = Field(
+        3600, gt=0, le=604800, description="Longest wait between retries (deliveries never expire)"
+    )
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        if value and not _ENV_REF.fullmatch(value):
+            raise ValueError('write the password as "env:VARIABLE", never in plain text')
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: str) -> str:
+        if not value or _ENV_REF.fullmatch(value):
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError('expected an http(s) URL or "env:VARIABLE"')
+        if parts.password or parts.username or parts.query or parts.hostname in _TOKEN_HOSTS:
+            raise ValueError(
+                "this URL carries a secret: put it in an environment variable and write "
+                '"env:VARIABLE"'
+            )
+        return value
+
+
+_ENV_REF = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*")
+#: Webhook hosts whose URLs are themselves the secret (the token is in the path).
+_TOKEN_HOSTS = frozenset({"hooks.slack.com", "discord.com", "discordapp.com", "outlook.office.com"})
+
 
 class Settings(BaseSettings):
     """All settings of one workspace."""
@@ -203,8 +384,11 @@ class Settings(BaseSettings):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     metrics: MetricSettings = Field(default_factory=MetricSettings)
     load: LoadSettings = Field(default_factory=LoadSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -223,8 +407,11 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "backend": BackendSettings,
     "metrics": MetricSettings,
     "load": LoadSettings,
+    "models": ModelSettings,
     "cache": CacheSettings,
     "web": WebSettings,
+    "health": HealthSettings,
+    "alerts": AlertSettings,
 }
 
 

@@ -83,7 +83,8 @@ def test_cached_results_equal_fresh_ones_after_loads_that_touch_old_periods(
     slugs = [m.slug for m in ws.catalog()]
     ws.compute(slugs, **RANGE, by=["segment"])
     _check(ws)
-    account = ws.store.table("accounts").account_id.min().execute()
+    accounts = ws.store.table("accounts")
+    account = ws.store.run(accounts.aggregate(first=accounts.account_id.min()))["first"][0].as_py()
     changes = [
         _write(
             tmp_path / "tickets.csv",
@@ -128,7 +129,8 @@ def test_a_new_day_of_usage_recomputes_only_the_last_period_of_usage_sources(
     ws.compute(slugs, **RANGE)
     assert computed == {}, "a second request without a load recomputes nothing"
 
-    account = ws.store.table("accounts").account_id.min().execute()
+    accounts = ws.store.table("accounts")
+    account = ws.store.run(accounts.aggregate(first=accounts.account_id.min()))["first"][0].as_py()
     ws.load(
         [
             _write(

@@ -61,7 +61,7 @@ def test_timestamps_are_placed_in_their_periods(
     ps = _months(*months)
     frame = Frame(ws.store, ws.definitions, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
     r = ws.store.table("survey_responses")
-    got = frame.place(r, r.responded_at).select("response_id", "period_key").to_pyarrow()
+    got = ws.store.run(frame.place(r, r.responded_at).select("response_id", "period_key"))
     jan = key_of(dt.date(2024, 1, 1), Grain.MONTH)  # keys count months: March is January + 2
     assert dict(zip(*got.to_pydict().values(), strict=True)) == {
         rid: jan + offset for rid, offset in expected.items()
@@ -73,5 +73,5 @@ def test_dates_are_placed_in_their_periods(seeded: Callable[..., Workspace]) -> 
     ps = _months("2024-01-01", "2024-02-01", "2024-03-01")
     frame = Frame(ws.store, ws.definitions, ws.settings.metrics, Grain.MONTH, ps, DimensionSet())
     s = ws.store.table("subscriptions")
-    got = frame.place(s, s.valid_from).select("subscription_id").to_pyarrow()
+    got = ws.store.run(frame.place(s, s.valid_from).select("subscription_id"))
     assert sorted(got["subscription_id"].to_pylist()) == ["s-jan", "s-mar"]

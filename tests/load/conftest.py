@@ -34,3 +34,14 @@ def ws_with_accounts(ws: Workspace, tmp_path: Path) -> Workspace:
         ]
     )
     return ws
+
+
+@pytest.fixture
+def survey_ws(tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh workspace where survey metrics of a handful of responses raise no warning."""
+    folder = tmp_path / "survey-ws"
+    Workspace.init(folder).close()
+    (folder / "tandem.toml").write_text("[metrics]\nmin_survey_responses = 0\n")
+    workspace = Workspace(folder)
+    yield workspace
+    workspace.close()

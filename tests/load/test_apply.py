@@ -64,12 +64,12 @@ def test_one_bad_file_among_good_ones_changes_nothing(ws: Workspace, tmp_path: P
 def test_a_failure_while_saving_rolls_everything_back(ws: Workspace, tmp_path: Path) -> None:
     ws.load([write(tmp_path / "accounts.csv", ACCOUNTS)])
     before = snapshot(ws)
-    raw = ws.store.raw  # type: ignore[attr-defined]
-    raw.execute(
-        "CREATE TEMP TABLE good AS SELECT * REPLACE ('Changed' AS name), 'x' AS tier FROM accounts"
-    )
-    with pytest.raises(Exception, match="missing_relation"):
-        ws.store.apply(
+    with pytest.raises(Exception, match="missing_relation"), ws.writer() as store:
+        store.raw.execute(  # type: ignore[attr-defined]
+            "CREATE TEMP TABLE good AS SELECT * REPLACE ('Changed' AS name), 'x' AS tier "
+            "FROM accounts"
+        )
+        store.apply(
             [
                 Staged("accounts", "good", (("tier", "VARCHAR"),)),
                 Staged("orders", "missing_relation"),

@@ -284,7 +284,8 @@ def test_an_extra_account_column_is_a_dimension(seeded):
     March: gold {A, B}: customers 1, churned 1, churn 50 %; silver {C}: 1; none {D}: 1.
     Filtered to gold: the same churn 50 % and customers 1."""
     ws = seeded({})
-    ws.store.raw.execute("ALTER TABLE accounts ADD COLUMN tier VARCHAR")
+    with ws.writer() as store:
+        store.raw.execute("ALTER TABLE accounts ADD COLUMN tier VARCHAR")  # type: ignore[attr-defined]
     tiers = {"A": "gold", "B": "gold", "C": "silver", "D": None}
     insert(ws, "team_members", COMPANY["team_members"])
     insert(ws, "accounts", [{**a, "tier": tiers[a["account_id"]]} for a in COMPANY["accounts"]])

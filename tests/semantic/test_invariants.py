@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from tandem.service.workspace import Workspace
 from tandem.settings import MetricSettings, Settings
-from tests.seed import changed, insert
+from tests.seed import insert
 
 ONE = dt.timedelta(days=1)
 FIRST_DAY = dt.date(2023, 11, 20)
@@ -293,10 +293,10 @@ def workspace(tmp_path_factory):
 
 def load(ws: Workspace, case: Scenario) -> None:
     """Empty the tables and load the scenario's accounts and rows, with its grace knob."""
-    raw = ws.store.raw
-    raw.execute("DELETE FROM subscriptions")
-    raw.execute("DELETE FROM accounts")
-    changed(ws, "subscriptions", "accounts")
+    with ws.writer() as store:
+        store.raw.execute("DELETE FROM subscriptions")  # type: ignore[attr-defined]
+        store.raw.execute("DELETE FROM accounts")  # type: ignore[attr-defined]
+        store.note_changes(["subscriptions", "accounts"])
     ws.settings = Settings(metrics=MetricSettings(churn_grace_days=case.grace))
     insert(
         ws,

@@ -13,8 +13,19 @@ from tandem.service.summary import headlines
 from tests.seed import sub
 
 # A and B pay 100 and 300 from 1 January 2024; B leaves on 15 March (valid_to exclusive).
-# The last dated row is B's valid_to, 15 March, so March is the latest month.
-TWO = {"subscriptions": [sub("A", 100, "2024-01-01"), sub("B", 300, "2024-01-01", "2024-03-15")]}
+# A ticket on 31 March is the last dated row, so March is the latest complete month.
+TWO = {
+    "subscriptions": [sub("A", 100, "2024-01-01"), sub("B", 300, "2024-01-01", "2024-03-15")],
+    "tickets": [
+        {
+            "ticket_id": "T1",
+            "account_id": "A",
+            "created_at": "2024-03-31",
+            "contacts": 1,
+            "escalated": False,
+        }
+    ],
+}
 
 
 def test_headlines_compare_the_last_two_months(seeded):

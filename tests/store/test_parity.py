@@ -117,7 +117,8 @@ def check_loads(ws: Workspace, company: Path, duckdb_ws: Workspace, tmp_path: Pa
     counts = {t.table: (t.new, t.updated, t.unchanged) for t in report.tables}
     assert counts == {"subscriptions": (0, 1, 0)}
     stored = ws.store.table("subscriptions")
-    row = stored.filter(stored.subscription_id == first["subscription_id"]).to_pandas()
+    row = ws.store.run(stored.filter(stored.subscription_id == first["subscription_id"]))
+    row = row.to_pandas()
     assert row["mrr"].tolist() == [pytest.approx(first["mrr"] + 10)]
     assert ws.row_counts() == before
 

@@ -8,9 +8,10 @@ import pytest
 
 from tandem.errors import ConfigError, WorkspaceError
 from tandem.settings import BackendSettings, Settings
-from tandem.store import open_store
+from tandem.store import open_reader
 from tandem.store.postgres import connect_args
 from tandem.store.spark import SparkTarget
+from tests.store.conftest import unavailable
 
 
 def settings(url: str) -> Settings:
@@ -19,7 +20,7 @@ def settings(url: str) -> Settings:
 
 def test_an_unknown_scheme_lists_the_supported_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        open_store(settings("mysql://me:secret@db/crm"), tmp_path)
+        open_reader(settings("mysql://me:secret@db/crm"), tmp_path)
     message = str(caught.value)
     assert "no backend for 'mysql'" in message
     assert "supported: duckdb://, postgres://, postgresql://, pyspark://" in message
@@ -42,9 +43,13 @@ def test_a_postgres_url_names_one_database() -> None:
 
 
 def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        unavailable("psycopg is not installed (pip install 'tandem[postgres]')")
     # Port 1 on the loopback: nothing listens there, the refusal is immediate.
     with pytest.raises(WorkspaceError, match=r"cannot connect to PostgreSQL at 127\.0\.0\.1:1/crm"):
-        open_store(settings("postgresql://ann:pw@127.0.0.1:1/crm?connect_timeout=3"), tmp_path)
+        open_reader(settings("postgresql://ann:pw@127.0.0.1:1/crm?connect_timeout=3"), tmp_path)
 
 
 def test_a_spark_url_is_an_absolute_folder_and_spark_settings() -> None:

@@ -361,8 +361,10 @@ def run(
     cache: Path,
     command: str,
     workspaces: Path | None = None,
+    models: int = 0,
 ) -> list[str]:
     """Measure ``sizes``, keep their JSON, rewrite the report; return the problems found."""
+    from tandem.bench import models as model_bench
     from tandem.bench.report import render
 
     results.mkdir(parents=True, exist_ok=True)
@@ -372,10 +374,12 @@ def run(
         figures["command"] = command
         (results / f"{name}.json").write_text(json.dumps(figures, indent=1) + "\n")
         problems += [f"{name}: {p}" for p in figures["disagreements"]]
+    if models:  # the predictive models at ``models`` customers (tandem.bench.models)
+        model_bench.run(models, results, cache, workspaces)
     measured = {}
     for name in SIZES:
         f = results / f"{name}.json"
         if f.exists():
             measured[name] = json.loads(f.read_text())
-    out.write_text(render(measured), encoding="utf-8")
+    out.write_text(render(measured) + model_bench.section(results), encoding="utf-8")
     return problems

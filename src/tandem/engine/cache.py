@@ -34,14 +34,13 @@ from cachetools import LRUCache
 
 from tandem.engine.fingerprint import Blueprint, source_key
 from tandem.semantic.calendar import Period, period
-from tandem.store import EVERYTHING, LoadEntry
+from tandem.store import EVERYTHING, LoadEntry, Store
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.engine.frame import Frame
     from tandem.semantic.types import Measure
-    from tandem.store import Store
 
 DIMENSION_TABLES = ("accounts", "team_members", "subscriptions")
 
@@ -54,10 +53,8 @@ class Entry:
 
 
 class ResultCache:
-    def __init__(self, folder: Path, store: Store) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.store = store
-        self._loads: list[LoadEntry] | None = None
         self._lock = threading.Lock()
         #: The workspace tables each source reads, by (catalog token, source).
         self._reads_of: LRUCache[tuple[str, str], frozenset[str]] = LRUCache(maxsize=256)
@@ -71,14 +68,17 @@ class ResultCache:
         """Each source's aggregates for the frame's periods, computing only stale periods."""
         from tandem.engine.frame import Frame
 
-        self._loads = None  # read the log afresh: a load may have run since the last request
-        watermark = self.store.last_load()
+        store = frame.store
+        assert isinstance(store, Store), "the result cache keeps what a store computed"
+        loads = store.loads_since(0)  # afresh: a load may have run since the last request
+        watermark = max((e.load_id for e in loads), default=0)
         wanted = {p.key: p for p in frame.periods}
         plans: dict[str, tuple[str, Entry | None, frozenset[int]]] = {}
-        blueprint = Blueprint(self.store.name, self.store.schemas())
-        identity = self.store.identity()
+        blueprint = Blueprint(store.name, store.schemas())
+        identity = store.identity()
         for name, items in by_source.items():
             key = source_key(
+                frame.memo,
                 identity,
                 blueprint,
                 frame.catalog,
@@ -89,7 +89,7 @@ class ResultCache:
                 items,
             )
             entry = self._read(key)
-            fresh = self._fresh(entry, frame, name) if entry else frozenset()
+            fresh = self._fresh(entry, frame, name, loads) if entry else frozenset()
             plans[name] = (key, entry, fresh)
         out: dict[str, pa.Table | None] = {}
         groups: dict[frozenset[int], list[str]] = {}
@@ -100,7 +100,13 @@ class ResultCache:
             if stale:
                 periods = [wanted[k] for k in sorted(stale)]
                 sub = Frame(
-                    frame.store, frame.catalog, frame.knobs, frame.grain, periods, frame.dims
+                    store,
+                    frame.catalog,
+                    frame.knobs,
+                    frame.grain,
+                    periods,
+                    frame.dims,
+                    memo=frame.memo,
                 )
             try:
                 for name in names:
@@ -142,18 +148,21 @@ class ResultCache:
         mask = pc.is_in(rows["period_key"], pa.array(sorted(wanted), pa.int64()))
         return rows.filter(mask)
 
-    def _fresh(self, entry: Entry, frame: Frame, source: str) -> frozenset[int]:
+    def _fresh(
+        self, entry: Entry, frame: Frame, source: str, loads: list[LoadEntry]
+    ) -> frozenset[int]:
         """The entry's periods that no later load can have touched."""
-        stale_from = self._dirty_from(entry.watermark, frame, source)
+        later = [e for e in loads if e.load_id > entry.watermark]
+        stale_from = self._dirty_from(later, frame, source)
         if stale_from is None:
             return entry.periods
         return frozenset(k for k in entry.periods if period(k, frame.grain).end < stale_from)
 
-    def _dirty_from(self, watermark: int, frame: Frame, source: str) -> dt.date | None:
+    def _dirty_from(self, loads: list[LoadEntry], frame: Frame, source: str) -> dt.date | None:
         reads = self._reads(frame, source)
         cutting = bool(frame.dims.needed)
         first: dt.date | None = None
-        for load in self._loads_since(watermark):
+        for load in loads:
             if cutting and load.table in DIMENSION_TABLES:
                 return EVERYTHING
             if load.table not in reads:
@@ -163,11 +172,6 @@ class ResultCache:
                 day = max(EVERYTHING, day - dt.timedelta(days=frame.knobs.churn_grace_days))
             first = day if first is None else min(first, day)
         return first
-
-    def _loads_since(self, watermark: int) -> list[LoadEntry]:
-        if self._loads is None:
-            self._loads = self.store.loads_since(0)
-        return [e for e in self._loads if e.load_id > watermark]
 
     def _reads(self, frame: Frame, source: str) -> frozenset[str]:
         """The workspace tables a source reads, found in its (unmaterialised) expression."""
@@ -188,9 +192,11 @@ class ResultCache:
                 frame.periods[:1],
                 DimensionSet(),
                 materialize=False,
+                memo=frame.memo,
             )
             expr = probe.source(source)
-            known = frozenset(t.name for t in expr.op().find(ops.DatabaseTable))
+            tables = expr.op().find((ops.DatabaseTable, ops.UnboundTable))
+            known = frozenset(t.name for t in tables)
             with self._lock:
                 self._reads_of[key] = known
         return known

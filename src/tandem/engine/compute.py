@@ -19,9 +19,15 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tandem.engine.fingerprint import formula_sql, metric_fingerprint
+from tandem.engine.fingerprint import formula_sql, metric_fingerprint, tables_read
 from tandem.engine.frame import Frame
-from tandem.engine.query import MetricQuery, MetricResult, SmallSample
+from tandem.engine.query import (
+    MetricQuery,
+    MetricResult,
+    MissingData,
+    ResultWarning,
+    SmallSample,
+)
 from tandem.errors import UnsupportedOperation, UsageError
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
 from tandem.semantic.dimensions import MISSING, DimensionSet, account_dims, resolve
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.engine.cache import ResultCache
+    from tandem.engine.fingerprint import Memo
     from tandem.engine.frame import Tables
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.types import Measure, Metric
@@ -75,17 +82,19 @@ def compute(
     *,
     today: dt.date,
     cache: ResultCache | None = None,
+    memo: Memo | None = None,
 ) -> dict[str, MetricResult]:
     """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in query.metrics]
     dims = dimensions(store, query)
     grain, ps = resolve_periods(store.extent(), query, today)
-    frame = Frame(store, catalog, knobs, grain, ps, dims)
+    frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
     try:
         table = build(frame, metrics, cache if grain is not Grain.SPAN else None).to_pandas()
     finally:
         frame.close()
-    return {m.slug: _result(m, table, frame) for m in metrics}
+    empty = store.empty_tables()
+    return {m.slug: _result(m, table, frame, empty) for m in metrics}
 
 
 def dimensions(store: Tables, query: MetricQuery) -> DimensionSet:
@@ -152,7 +161,9 @@ def assemble(
                 at = wide.schema.get_field_index(measure.name)
                 wide = wide.set_column(at, measure.name, filled)
     cut = bool(frame.dims.by or frame.dims.where)
-    sql, schema = formula_sql(frame.catalog, metrics, frame.knobs, wide.schema, keys, cut, WIDE)
+    sql, schema = formula_sql(
+        frame.memo, frame.catalog, metrics, frame.knobs, wide.schema, keys, cut, WIDE
+    )
     con = _local_duckdb()
     con.register(WIDE, wide)
     try:
@@ -251,7 +262,7 @@ def aggregate_expr(frame: Frame, source_name: str, items: list[Measure]) -> ibis
     return facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
 
 
-def _result(m: Metric, table: pd.DataFrame, frame: Frame) -> MetricResult:
+def _result(m: Metric, table: pd.DataFrame, frame: Frame, empty: frozenset[str]) -> MetricResult:
     import pandas as pd
 
     catalog = frame.catalog
@@ -266,14 +277,22 @@ def _result(m: Metric, table: pd.DataFrame, frame: Frame) -> MetricResult:
     for name, _ in m.extras:
         out[name] = table[f"extra__{m.slug}__{name}"]
     out = out.reset_index(drop=True)
+    warnings: tuple[ResultWarning, ...] = _small_samples(m, out, frame.knobs)
+    missing = tables_read(frame.memo, catalog, m, frame.knobs, frame.store.name) & empty
+    if missing and catalog.is_rate(m):
+        # A rate over data never loaded is no value, never 0 %; counts stay 0.
+        out["value"] = float("nan")
+        for name, _ in m.extras:
+            out[name] = float("nan")
+        warnings = (*warnings, MissingData(m.slug, tuple(sorted(missing))))
     return MetricResult(
         metric=m,
         rows=out,
-        fingerprint=metric_fingerprint(catalog, m, frame.knobs, frame.store.name),
+        fingerprint=metric_fingerprint(frame.memo, catalog, m, frame.knobs, frame.store.name),
         grain=frame.grain,
         dimensions=tuple(dims),
         knobs={k: getattr(frame.knobs, k) for k in catalog.knobs_of(m)},
-        warnings=_small_samples(m, out, frame.knobs),
+        warnings=warnings,
     )
 
 

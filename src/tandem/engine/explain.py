@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
+    from tandem.engine.fingerprint import Memo
     from tandem.engine.frame import Tables
     from tandem.semantic.catalog import Catalog
     from tandem.settings import MetricSettings
@@ -62,13 +63,15 @@ def explain(
     where: tuple[Filter, ...] = (),
     limit: int | None = None,
     today: dt.date,
+    memo: Memo | None = None,
 ) -> Explanation:
     m = catalog.get(slug)
     p = period_containing(day, grain)
     query = MetricQuery((slug,), grain, p.start, p.end, (), where)
-    result = compute(store, catalog, knobs, query, today=today)[slug]
+    result = compute(store, catalog, knobs, query, today=today, memo=memo)[slug]
     # Not materialised: the SQL shown must read the workspace's own tables.
-    frame = Frame(store, catalog, knobs, grain, [p], dimensions(store, query), materialize=False)
+    dims = dimensions(store, query)
+    frame = Frame(store, catalog, knobs, grain, [p], dims, materialize=False, memo=memo)
     try:
         parts = []
         for name, items in by_source(catalog, [m]).items():
@@ -102,8 +105,9 @@ def _rows(frame: Frame, source_name: str, items: list[Measure], limit: int | Non
     first = ibis.desc(shown[items[0].name])
     order = [first, *(c for c in ("account_id", "month_key") if c in shown.columns)]
     shown = shown.order_by(order)
-    total = int(shown.count().to_pyarrow().as_py())
-    rows = _dates((shown.limit(limit) if limit else shown).to_pyarrow().to_pandas())
+    store = frame.store
+    total = int(store.run(shown.count().as_table()).column(0)[0].as_py())
+    rows = _dates(store.run(shown.limit(limit) if limit else shown).to_pandas())
     agg = facts.group_by("period_key").aggregate(**{m.name: m.aggregate(facts) for m in items})
     sql = str(ibis.to_sql(agg, dialect=frame.store.name))
     return SourceRows(

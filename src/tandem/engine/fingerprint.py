@@ -22,8 +22,8 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cachetools import LRUCache
 
@@ -42,9 +42,29 @@ if TYPE_CHECKING:
 #: The periods every probe is compiled over.
 PROBE_START = dt.date(2001, 1, 1)
 _MEMTABLE = re.compile(r"ibis_\w*?memtable_[a-z0-9]+")
-_LOCK = threading.RLock()
-_KEPT: LRUCache[Hashable, str] = LRUCache(maxsize=4096)
-_FORMULAS: LRUCache[Hashable, tuple[str, pa.Schema]] = LRUCache(maxsize=256)
+_V = TypeVar("_V")
+
+
+class Memo:
+    """What one workspace keeps between requests: compiled SQL and fingerprints.
+
+    Bounded (least recently used forgotten first) and locked, so the threads of a
+    server share it. Keys hold the definitions' identity, never names alone.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: LRUCache[Hashable, Any] = LRUCache(maxsize=8192)
+
+    def get(self, key: Hashable, make: Callable[[], _V]) -> _V:
+        """The value kept under ``key``, made (outside the lock) when missing."""
+        with self._lock:
+            if key in self._kept:
+                return cast(_V, self._kept[key])
+        value = make()
+        with self._lock:
+            self._kept[key] = value
+        return value
 
 
 class Blueprint:
@@ -67,11 +87,25 @@ class Blueprint:
     def cache(self, expr: ibis.Table) -> ibis.Table:
         raise NotImplementedError("a blueprint holds no data")
 
+    def release(self, expr: ibis.Table) -> None:
+        pass
+
+    def constant(self, name: str, data: pa.Table) -> ibis.Table:
+        import ibis
+
+        return ibis.table(ibis.Schema.from_pyarrow(data.schema), name=name)
+
+    def forget(self, table: ibis.Table) -> None:
+        pass
+
     def run(self, expr: ibis.Table) -> pa.Table:
         raise NotImplementedError("a blueprint holds no data")
 
     def extent(self) -> tuple[dt.date, dt.date] | None:
         return None
+
+    def empty_tables(self) -> frozenset[str]:
+        return frozenset()
 
 
 def canonical_schemas() -> dict[str, ibis.Schema]:
@@ -116,7 +150,9 @@ def _digest(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def metric_fingerprint(catalog: Catalog, m: Metric, knobs: MetricSettings, dialect: str) -> str:
+def metric_fingerprint(
+    memo: Memo, catalog: Catalog, m: Metric, knobs: MetricSettings, dialect: str
+) -> str:
     """A short hash of the SQL computing ``m`` on ``dialect``, its knobs and the version.
 
     The SQL is taken in parts that can be shared between metrics: each source's
@@ -127,87 +163,91 @@ def metric_fingerprint(catalog: Catalog, m: Metric, knobs: MetricSettings, diale
     from tandem import __version__
     from tandem.engine.compute import by_source
 
-    key = ("metric", catalog.token, m, knobs.model_dump_json(), dialect)
-    with _LOCK:
-        hit = _KEPT.get(key)
-    if hit is not None:
-        return hit
-    sources = by_source(catalog, [m])
-    payload = {
-        "version": __version__,
-        "dialect": dialect,
-        "sources": {name: _relation_sql(catalog, knobs, dialect, name) for name in sources},
-        "measures": {
-            measure.name: _measure_sql(catalog, knobs, dialect, measure)
-            for items in sources.values()
-            for measure in items
-        },
-        "formula": _formula_text(catalog, m, knobs, sources),
-        "knobs": {k: getattr(knobs, k) for k in catalog.knobs_of(m)},
-    }
-    digest = _digest(payload)[:10]
-    with _LOCK:
-        _KEPT[key] = digest
-    return digest
+    def make() -> str:
+        sources = by_source(catalog, [m])
+        payload = {
+            "version": __version__,
+            "dialect": dialect,
+            "sources": {
+                name: _relation_sql(memo, catalog, knobs, dialect, name) for name in sources
+            },
+            "measures": {
+                measure.name: _measure_sql(memo, catalog, knobs, dialect, measure)
+                for items in sources.values()
+                for measure in items
+            },
+            "formula": _formula_text(memo, catalog, m, knobs, sources),
+            "knobs": {k: getattr(knobs, k) for k in catalog.knobs_of(m)},
+        }
+        return _digest(payload)[:10]
+
+    return memo.get(("metric", catalog.token, m, knobs.model_dump_json(), dialect), make)
 
 
-_PROBES: LRUCache[Hashable, Frame] = LRUCache(maxsize=16)
-
-
-def _probe_relation(
-    catalog: Catalog, knobs: MetricSettings, dialect: str, source: str
-) -> ibis.Table:
-    """A source's rows over the probe periods, built on a blueprint kept per definitions."""
+def _probe_frame(memo: Memo, catalog: Catalog, knobs: MetricSettings, dialect: str) -> Frame:
+    """A frame over the probe periods on a blueprint, kept per definitions and knobs
+    (it builds each source once)."""
     from tandem.semantic.dimensions import DimensionSet
 
-    key = (catalog.token, knobs.model_dump_json(), dialect)
-    with _LOCK:
-        frame = _PROBES.get(key)
-        if frame is None:
-            blueprint = Blueprint(dialect, canonical_schemas())
-            frame = Frame(
-                blueprint,
-                catalog,
-                knobs,
-                Grain.MONTH,
-                probe_periods(Grain.MONTH),
-                DimensionSet(),
-                materialize=False,
-            )
-            _PROBES[key] = frame
-        return frame.source(source)
+    def make() -> Frame:
+        return Frame(
+            Blueprint(dialect, canonical_schemas()),
+            catalog,
+            knobs,
+            Grain.MONTH,
+            probe_periods(Grain.MONTH),
+            DimensionSet(),
+            materialize=False,
+        )
+
+    return memo.get(("probe", catalog.token, knobs.model_dump_json(), dialect), make)
 
 
-def _relation_sql(catalog: Catalog, knobs: MetricSettings, dialect: str, source: str) -> str:
+def tables_read(
+    memo: Memo, catalog: Catalog, m: Metric, knobs: MetricSettings, dialect: str
+) -> frozenset[str]:
+    """The workspace tables a metric's sources read."""
+    import ibis.expr.operations as ops
+
+    from tandem.engine.compute import by_source
+
+    def make() -> frozenset[str]:
+        frame = _probe_frame(memo, catalog, knobs, dialect)
+        names: set[str] = set()
+        for source in by_source(catalog, [m]):
+            names |= {t.name for t in frame.source(source).op().find(ops.UnboundTable)}
+        return frozenset(names & set(canonical_schemas()))
+
+    return memo.get(("reads", catalog.token, m, knobs.model_dump_json(), dialect), make)
+
+
+def _relation_sql(
+    memo: Memo, catalog: Catalog, knobs: MetricSettings, dialect: str, source: str
+) -> str:
     """The SQL of a source's rows over the probe periods."""
-    key = ("relation", catalog.token, source, knobs.model_dump_json(), dialect)
-    with _LOCK:
-        hit = _KEPT.get(key)
-    if hit is None:
-        hit = _sql(_probe_relation(catalog, knobs, dialect, source), dialect)
-        with _LOCK:
-            _KEPT[key] = hit
-    return hit
+
+    def make() -> str:
+        return _sql(_probe_frame(memo, catalog, knobs, dialect).source(source), dialect)
+
+    return memo.get(("relation", catalog.token, source, knobs.model_dump_json(), dialect), make)
 
 
-def _measure_sql(catalog: Catalog, knobs: MetricSettings, dialect: str, measure: Measure) -> str:
+def _measure_sql(
+    memo: Memo, catalog: Catalog, knobs: MetricSettings, dialect: str, measure: Measure
+) -> str:
     """The SQL of one measure's aggregate over a table shaped like its source's rows."""
     import ibis
 
-    key = ("measure", catalog.token, measure, knobs.model_dump_json(), dialect)
-    with _LOCK:
-        hit = _KEPT.get(key)
-    if hit is None:
-        relation = _probe_relation(catalog, knobs, dialect, measure.source)
+    def make() -> str:
+        relation = _probe_frame(memo, catalog, knobs, dialect).source(measure.source)
         facts = ibis.table(relation.schema(), name="facts")
-        expr = facts.aggregate(**{measure.name: measure.aggregate(facts)})
-        hit = _sql(expr, dialect)
-        with _LOCK:
-            _KEPT[key] = hit
-    return hit
+        return _sql(facts.aggregate(**{measure.name: measure.aggregate(facts)}), dialect)
+
+    return memo.get(("measure", catalog.token, measure, knobs.model_dump_json(), dialect), make)
 
 
 def source_key(
+    memo: Memo,
     store_id: str,
     blueprint: Blueprint,
     catalog: Catalog,
@@ -219,6 +259,17 @@ def source_key(
 ) -> str:
     """The result cache's key for one source's aggregates: its SQL on this store's schemas."""
     from tandem import __version__
+
+    def make() -> str:
+        payload = {
+            "version": __version__,
+            "workspace": store_id,
+            "dialect": blueprint.name,
+            "grain": grain.value,
+            "sql": source_sql(blueprint, catalog, knobs, grain, dims, source, items),
+            "measures": sorted(m.name for m in items),
+        }
+        return _digest(payload)[:24]
 
     schemas = tuple(sorted((n, str(s)) for n, s in blueprint.schemas.items()))
     key = (
@@ -233,37 +284,29 @@ def source_key(
         source,
         tuple(items),
     )
-    with _LOCK:
-        hit = _KEPT.get(key)
-    if hit is not None:
-        return hit
-    payload = {
-        "version": __version__,
-        "workspace": store_id,
-        "dialect": blueprint.name,
-        "grain": grain.value,
-        "sql": source_sql(blueprint, catalog, knobs, grain, dims, source, items),
-        "measures": sorted(m.name for m in items),
-    }
-    digest = _digest(payload)[:24]
-    with _LOCK:
-        _KEPT[key] = digest
-    return digest
+    return memo.get(key, make)
 
 
 def _formula_text(
-    catalog: Catalog, m: Metric, knobs: MetricSettings, sources: dict[str, list[Measure]]
+    memo: Memo,
+    catalog: Catalog,
+    m: Metric,
+    knobs: MetricSettings,
+    sources: dict[str, list[Measure]],
 ) -> str:
     import pyarrow as pa
 
     columns = [("period_key", pa.int64())] + [
         (measure.name, pa.float64()) for items in sources.values() for measure in items
     ]
-    sql, _ = formula_sql(catalog, [m], knobs, pa.schema(columns), ["period_key"], False, "wide")
+    sql, _ = formula_sql(
+        memo, catalog, [m], knobs, pa.schema(columns), ["period_key"], False, "wide"
+    )
     return sql
 
 
 def formula_sql(
+    memo: Memo,
     catalog: Catalog,
     metrics: list[Metric],
     knobs: MetricSettings,
@@ -276,22 +319,18 @@ def formula_sql(
     ``wide``, and its result schema; compiled once per metrics, knobs and columns."""
     import ibis
 
-    key = (catalog.token, tuple(metrics), wide, knobs.model_dump_json(), cut, tuple(keys), name)
-    with _LOCK:
-        hit = _FORMULAS.get(key)
-    if hit is not None:
-        return hit
-    t = ibis.table(ibis.Schema.from_pyarrow(wide), name=name)
-    values = {}
-    for m in metrics:
-        value = catalog.value(m, t, knobs)
-        if m.company_wide and cut:
-            value = ibis.null(value.type())
-        values[f"value__{m.slug}"] = value
-        for extra, formula in catalog.extras(m, t, knobs):
-            values[f"extra__{m.slug}__{extra}"] = formula
-    expr = t.mutate(**values).order_by(keys)
-    compiled = (str(ibis.to_sql(expr, dialect="duckdb")), expr.schema().to_pyarrow())
-    with _LOCK:
-        _FORMULAS[key] = compiled
-    return compiled
+    def make() -> tuple[str, pa.Schema]:
+        t = ibis.table(ibis.Schema.from_pyarrow(wide), name=name)
+        values = {}
+        for m in metrics:
+            value = catalog.value(m, t, knobs)
+            if m.company_wide and cut:
+                value = ibis.null(value.type())
+            values[f"value__{m.slug}"] = value
+            for extra, formula in catalog.extras(m, t, knobs):
+                values[f"extra__{m.slug}__{extra}"] = formula
+        expr = t.mutate(**values).order_by(keys)
+        return str(ibis.to_sql(expr, dialect="duckdb")), expr.schema().to_pyarrow()
+
+    key = ("formula", catalog.token, tuple(metrics), wide, knobs.model_dump_json(), cut)
+    return memo.get((*key, tuple(keys), name), make)

@@ -12,13 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from tandem.semantic.calendar import Grain, Period, calendar_table, key_expr
+from tandem.semantic.calendar import Grain, Period, calendar_data, key_expr
 
 if TYPE_CHECKING:
     import ibis
     import ibis.expr.types as ir
     import pyarrow as pa
 
+    from tandem.engine.fingerprint import Memo
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.dimensions import DimensionSet
     from tandem.settings import MetricSettings
@@ -38,9 +39,17 @@ class Tables(Protocol):
 
     def cache(self, expr: ibis.Table) -> ibis.Table: ...
 
+    def release(self, expr: ibis.Table) -> None: ...
+
+    def constant(self, name: str, data: pa.Table) -> ibis.Table: ...
+
+    def forget(self, table: ibis.Table) -> None: ...
+
     def run(self, expr: ibis.Table) -> pa.Table: ...
 
     def extent(self) -> tuple[dt.date, dt.date] | None: ...
+
+    def empty_tables(self) -> frozenset[str]: ...
 
 
 class Frame:
@@ -56,17 +65,23 @@ class Frame:
         dims: DimensionSet,
         *,
         materialize: bool = True,
+        memo: Memo | None = None,
     ) -> None:
+        from tandem.engine.fingerprint import Memo
+
         self.store = store
         self.catalog = catalog
+        #: The workspace's compiled SQL and fingerprints.
+        self.memo = memo if memo is not None else Memo()
         self.materialize = materialize
         self.knobs = knobs
         self.grain = grain
         self.periods = periods
         self.dims = dims
-        self.calendar = calendar_table(periods)
         self._built: dict[str, ibis.Table] = {}
         self._materialized: list[ibis.Table] = []
+        self._constants: list[ibis.Table] = []
+        self.calendar = self.constant("calendar", calendar_data(periods))
 
     def table(self, name: str) -> ibis.Table:
         return self.store.table(name)
@@ -102,6 +117,15 @@ class Frame:
     def supports(self, operation: type) -> bool:
         return self.store.supports(operation)
 
+    def constant(self, prefix: str, data: pa.Table) -> ibis.Table:
+        """Small data under a name unique to its content (equal requests, equal SQL)."""
+        import hashlib
+
+        digest = hashlib.sha1(repr(data.to_pydict()).encode()).hexdigest()[:16]
+        table = self.store.constant(f"__tandem_{prefix}_{digest}", data)
+        self._constants.append(table)
+        return table
+
     def source(self, name: str) -> ibis.Table:
         spec = self.catalog.sources[name]
         return self.cached(f"source:{name}", lambda: spec.build(self), materialize=spec.shared)
@@ -109,8 +133,11 @@ class Frame:
     def close(self) -> None:
         """Drop the temporary tables this frame materialised."""
         for expr in self._materialized:
-            expr.release()
+            self.store.release(expr)
         self._materialized.clear()
+        for table in self._constants:
+            self.store.forget(table)
+        self._constants.clear()
         self._built.clear()
 
     def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:
@@ -160,6 +187,7 @@ class Frame:
             periods,
             self.dims,
             materialize=self.materialize,
+            memo=self.memo,
         )
         child._materialized = self._materialized
         return child

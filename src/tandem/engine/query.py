@@ -58,7 +58,18 @@ class SmallSample:
         )
 
 
-ResultWarning = SmallSample
+@dataclass(frozen=True)
+class MissingData:
+    """A metric reads a table with no rows at all: its values are no value, not 0."""
+
+    metric: str
+    tables: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: no value, because nothing is loaded in {', '.join(self.tables)}"
+
+
+ResultWarning = SmallSample | MissingData
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,18 @@ openpyxl hands over one by one).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tandem.errors import InputError, Issue
-from tandem.load import sources
-from tandem.load.mapping import Mapping, assign, read_mapping
+from tandem.errors import InputError, Issue, UsageError, did_you_mean
+from tandem.load import presets, sources
+from tandem.load.lookups import known_accounts, stored_extras
+from tandem.load.mapfile import MappingFile
+from tandem.load.mapped import stage_mapped
+from tandem.load.mapping import Mapping, assign, read_any
 from tandem.load.readers import ReadProblem, explain, open_file
 from tandem.load.report import FileRead, LoadReport, Step, progress_bar
-from tandem.load.sql import ident
 from tandem.load.staging import Scratch, TypedFile, stage, type_file
 from tandem.load.validate import find_issues
 from tandem.schema import TABLE_NAMES
@@ -37,11 +38,20 @@ __all__ = ["LoadReport", "LoadRequest", "load_files"]
 
 @dataclass(frozen=True)
 class LoadRequest:
-    """What to load: files or folders, an optional target table and header mapping."""
+    """What to load: files or folders, an optional target table, mapping file or preset.
+
+    A mapping in the simple form renames headers of files named after tables;
+    a full mapping (a preset is one) recognises vendor files by their shape.
+    """
 
     paths: tuple[str | Path, ...]
     table: str | None = None
     mapping: str | Path | None = None
+    preset: str | None = None
+    #: Report what the load would change, and change nothing.
+    dry_run: bool = False
+    #: Tables the files are the whole truth for: stored rows absent from them are deleted.
+    replace: tuple[str, ...] = ()
 
 
 def load_files(
@@ -49,23 +59,72 @@ def load_files(
 ) -> LoadReport:
     """Load every file of ``request``; raise InputError (nothing changed) on any issue."""
     started = time.perf_counter()
-    plan = sources.plan(list(request.paths), request.table)
-    mapping = read_mapping(request.mapping)
+    _check_replace(request.replace)
+    mapping = _mapping(request)
+    if isinstance(mapping, MappingFile):
+        if request.table is not None:
+            raise UsageError(
+                f"--table: {mapping.shown} recognises each file's table itself; "
+                "drop --table (or use a mapping in the simple form)"
+            )
+        steps = len(request.paths) + 1
+    else:
+        plan = sources.plan(list(request.paths), request.table)
+        steps = len(plan.sources) + 1
     con = store.staging()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
     scratch = Scratch(con)
     try:
-        with progress_bar(progress, len(plan.sources) + 1) as step:
-            typed = _stage_files(store, scratch, plan, mapping, settings, step)
+        with progress_bar(progress, steps) as step:
+            if isinstance(mapping, MappingFile):
+                outcome = stage_mapped(store, scratch, mapping, list(request.paths), settings, step)
+                typed, reads, skipped = outcome.typed, tuple(outcome.files), tuple(outcome.skipped)
+            else:
+                typed = _stage_files(store, scratch, plan, mapping, settings, step)
+                reads = tuple(FileRead(f.source.name, f.source.table, f.rows) for f in typed)
+                skipped = plan.skipped
             step("saving")
             by_table = {t: [f for f in typed if f.source.table == t] for t in TABLE_NAMES}
-            staged = [stage(scratch, files) for files in by_table.values() if files]
-            counts = store.apply(staged)
+            missing = [t for t in request.replace if not by_table[t]]
+            if missing:
+                raise UsageError(
+                    f"--replace {missing[0]}: no file of this load gives {missing[0]}; "
+                    "replacing it would delete every row (load its file with it)"
+                )
+            staged = [
+                replace(stage(scratch, files), replace=files[0].source.table in request.replace)
+                for files in by_table.values()
+                if files
+            ]
+            counts = store.apply(staged, dry_run=request.dry_run)
     finally:
         scratch.drop()
-    files = tuple(FileRead(f.source.name, f.source.table, f.rows) for f in typed)
-    return LoadReport(tuple(counts), files, plan.skipped, time.perf_counter() - started)
+    return LoadReport(
+        tuple(counts),
+        reads,
+        skipped,
+        time.perf_counter() - started,
+        dry_run=request.dry_run,
+        replaced=request.replace,
+    )
+
+
+def _check_replace(tables: tuple[str, ...]) -> None:
+    for name in tables:
+        if name not in TABLE_NAMES:
+            raise UsageError(
+                f"--replace {name!r}: no such table{did_you_mean(name, TABLE_NAMES)}; "
+                f"tables: {', '.join(TABLE_NAMES)}"
+            )
+
+
+def _mapping(request: LoadRequest) -> Mapping | MappingFile:
+    if request.preset is not None:
+        if request.mapping is not None:
+            raise UsageError("--preset and --mapping: give one (a preset is a mapping file)")
+        return read_any(presets.path_of(request.preset))
+    return read_any(request.mapping)
 
 
 def _stage_files(
@@ -98,7 +157,7 @@ def _stage_files(
             continue
         typed.append(typed_file)
         if known is None and accounts_usable and table_spec(source.table).references_account:
-            known = _known_accounts(store, scratch, typed)
+            known = known_accounts(store, scratch, typed)
         found = find_issues(
             scratch.con, typed_file, settings.metrics, known, settings.load.max_issues_per_file
         )
@@ -128,37 +187,10 @@ def _type(store: Store, scratch: Scratch, source: sources.Source, mapping: Mappi
         assignment = assign(source.table, [c.header for c in raw.columns], mapping)
         if assignment.problems:
             raise _Unusable([Issue(source.name, p) for p in assignment.problems])
-        stored = _stored_extras(store, scratch, source.table)
+        stored = stored_extras(store, scratch, source.table)
         return type_file(scratch, source, raw, assignment, stored)
     except duckdb.Error as exc:
         raise _Unusable([explain(exc).issue(source.name)]) from None
     finally:
         if raw.registered is not None:
             scratch.con.unregister(raw.registered)
-
-
-def _known_accounts(store: Store, scratch: Scratch, typed: Sequence[TypedFile]) -> str:
-    """A view of the account ids stored or arriving in this load's accounts files."""
-    existing = scratch.name("existing_accounts")
-    store.stage_existing("accounts", ("account_id",), existing)
-    scratch.views.append(existing)
-    parts = [f"SELECT account_id FROM {ident(existing)}"] + [
-        f"SELECT account_id FROM {ident(f.relation)}" for f in typed if f.source.table == "accounts"
-    ]
-    known = scratch.name("known_accounts")
-    scratch.con.execute(f"CREATE TEMP VIEW {ident(known)} AS {' UNION ALL '.join(parts)}")
-    scratch.views.append(known)
-    return known
-
-
-def _stored_extras(store: Store, scratch: Scratch, table: str) -> dict[str, str]:
-    """DuckDB types of the extra columns already stored in ``table``."""
-    canonical = set(table_spec(table).column_names)
-    extras = tuple(c for c in store.table(table).columns if c not in canonical)
-    if not extras:
-        return {}
-    view = scratch.name("stored")
-    store.stage_existing(table, extras, view)
-    scratch.views.append(view)
-    described = scratch.con.execute(f"DESCRIBE {ident(view)}").fetchall()
-    return {str(r[0]): str(r[1]) for r in described}

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from tandem.load.readers import RawColumn
 from tandem.load.sql import ident, literals
 from tandem.schema import Column, ColumnType
-from tandem.store import DUCKDB_TYPES
+from tandem.store.types import duckdb_types
 
 TRUE_WORDS = ("true", "yes", "y", "t", "1")
 FALSE_WORDS = ("false", "no", "n", "f", "0")
@@ -97,7 +97,7 @@ def canonical(column: Column, source: RawColumn | None) -> Typed:
     """The typed form of a schema column, read from ``source`` (absent: all NULL)."""
     name, kind = column.name, column.type
     if source is None:
-        return _plain(name, f"CAST(NULL AS {DUCKDB_TYPES[kind]})", _display(kind, name))
+        return _plain(name, f"CAST(NULL AS {duckdb_types()[kind]})", _display(kind, name))
     if column.enum:
         return _enum(column, source)
     native = _native(kind, source)
@@ -243,7 +243,7 @@ def _native(target: ColumnType, source: RawColumn) -> str | None:
     if target is ColumnType.BOOLEAN and kind == "BOOLEAN":
         return x
     if target in (ColumnType.TIMESTAMP, ColumnType.DATE):
-        cast = DUCKDB_TYPES[target]
+        cast = duckdb_types()[target]
         if kind in _NAIVE_TIMES:
             return f"CAST({x} AS {cast})"
         if kind == _ZONED:

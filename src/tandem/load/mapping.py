@@ -13,6 +13,10 @@ entries win)::
 
 Headers that match no canonical column are kept as extra columns under their
 ``header_key`` (so ``Health Tier`` is stored as ``health_tier``).
+
+A file with a top-level ``sources:`` key is a full mapping (transforms,
+lookups, several tables per file, vendor file recognition), parsed by
+``tandem.load.mapfile``; ``read_any`` tells the two apart.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tandem.errors import UsageError, did_you_mean
 from tandem.schema import TABLE_NAMES, TABLES, table
+
+if TYPE_CHECKING:
+    from tandem.load.mapfile import MappingFile
 
 
 def header_key(name: str) -> str:
@@ -126,3 +134,22 @@ def assign(table_name: str, headers: list[str], mapping: Mapping) -> Assignment:
                 f"missing required column {column!r} (required: {', '.join(spec.required_columns)})"
             )
     return Assignment(canonical, extras, tuple(problems))
+
+
+def read_mapping_file(path: str | Path) -> MappingFile | None:
+    """The full form of a mapping file, or None when it is the simple form (renames)."""
+    from tandem.load import mapfile, yamlfile
+
+    root = yamlfile.read(Path(path), str(path))
+    if not mapfile.is_full_form(root):
+        return None
+    assert root is not None
+    return mapfile.parse(root, Path(path), str(path))
+
+
+def read_any(path: str | Path | None) -> Mapping | MappingFile:
+    """A mapping file in either form (no file: no renames)."""
+    if path is None:
+        return Mapping()
+    full = read_mapping_file(path)
+    return full if full is not None else read_mapping(path)

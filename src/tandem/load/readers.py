@@ -31,7 +31,10 @@ from tandem.load.sources import Format, Source
 from tandem.load.sql import ident, literal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import duckdb
+    import pyarrow as pa
 
 XLSX_ROW = "__row"
 
@@ -166,7 +169,26 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[str, str]
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, temp_name: str) -> RawFile:
-    """The sheet named after the table, else the first; openpyxl's style warnings muted."""
+    """The sheet named after the table, else the first."""
+    table, headers = xlsx_table(source.path, source.table)
+    con.register(temp_name, table)
+    return RawFile(
+        ident(temp_name),
+        tuple(RawColumn(h, ident(f"column_{i}"), "VARCHAR") for i, h in enumerate(headers)),
+        "{t}." + ident(XLSX_ROW),
+        row_source=ident(XLSX_ROW),
+        registered=temp_name,
+    )
+
+
+def xlsx_table(
+    path: Path, sheet_name: str | None, header_row: int = 1
+) -> tuple[pa.Table, list[str]]:
+    """A sheet as Arrow text columns ``column_i`` and its row numbers, and its headers.
+
+    The sheet named ``sheet_name`` if there is one, else the first; headers are
+    on ``header_row`` (rows above it are skipped); openpyxl's style warnings muted.
+    """
     import warnings
     import zipfile
 
@@ -177,41 +199,37 @@ def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, temp_name: str) -> Raw
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
-            book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
             raise ReadProblem(f"cannot be read: not an XLSX workbook ({exc})") from None
         try:
-            sheet = book[source.table] if source.table in book.sheetnames else book.worksheets[0]
+            sheet = book[sheet_name] if sheet_name in book.sheetnames else book.worksheets[0]
             sheet.reset_dimensions()
-            headers, columns, numbers = _cells(sheet.iter_rows(values_only=True))
+            rows = sheet.iter_rows(values_only=True)
+            for _ in range(header_row - 1):
+                next(rows, None)
+            headers, columns, numbers = _cells(rows, header_row)
         finally:
             book.close()
     data = {f"column_{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
     data[XLSX_ROW] = pa.array(numbers, pa.int64())
-    con.register(temp_name, pa.table(data))
-    return RawFile(
-        ident(temp_name),
-        tuple(RawColumn(h, ident(f"column_{i}"), "VARCHAR") for i, h in enumerate(headers)),
-        "{t}." + ident(XLSX_ROW),
-        row_source=ident(XLSX_ROW),
-        registered=temp_name,
-    )
+    return pa.table(data), headers
 
 
-def _cells(rows: Any) -> tuple[list[str], list[list[str | None]], list[int]]:
+def _cells(rows: Any, header_row: int = 1) -> tuple[list[str], list[list[str | None]], list[int]]:
     """Headers from the first row; columns of text; the sheet row of each data row."""
-    header_row: tuple[Any, ...] = next(rows, ())
-    width = len(header_row)
+    header_row_values: tuple[Any, ...] = next(rows, ())
+    width = len(header_row_values)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     numbers: list[int] = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=header_row + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         numbers.append(number)
         for i in range(width):
             columns[i].append(_text(row[i]) if i < len(row) else None)
-    keep = [i for i in range(width) if header_row[i] is not None or any(columns[i])]
-    headers = [_text(header_row[i]) or f"column_{i + 1}" for i in keep]
+    keep = [i for i in range(width) if header_row_values[i] is not None or any(columns[i])]
+    headers = [_text(header_row_values[i]) or f"column_{i + 1}" for i in keep]
     return headers, [columns[i] for i in keep], numbers
 
 

@@ -11,9 +11,12 @@ from tandem.store import TableCounts
 
 @dataclass(frozen=True)
 class FileRead:
+    """Rows a file gave a table; ``source`` is what a mapping recognised the file as."""
+
     name: str
     table: str
     rows: int
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -22,14 +25,18 @@ class LoadReport:
 
     ``tables`` counts, per table, the distinct rows loaded and how they compare
     with what was stored: ``new`` keys, ``updated`` rows (same key, some value
-    differs) and ``unchanged`` ones. ``skipped`` names the files of a folder
-    that were not loaded, with the reason.
+    differs), ``unchanged`` ones and, for a replaced table, ``deleted`` rows.
+    ``skipped`` names the files of a folder that were not loaded, with the reason.
     """
 
     tables: tuple[TableCounts, ...]
     files: tuple[FileRead, ...]
     skipped: tuple[str, ...]
     seconds: float
+    #: The counts are what the load would have done; nothing was changed.
+    dry_run: bool = False
+    #: Tables the load made its files the whole truth for.
+    replaced: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:

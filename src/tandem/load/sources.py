@@ -88,7 +88,7 @@ def plan(paths: list[str | Path], table: str | None = None) -> Plan:
     for given in paths:
         path = Path(given)
         shown = str(given)
-        _check_readable(path, shown)
+        check_readable(path, shown)
         if path.is_dir():
             found, passed = _folder(path, shown, table)
             sources += found
@@ -118,7 +118,7 @@ def _distinct(sources: list[Source]) -> list[Source]:
     return out
 
 
-def _check_readable(path: Path, shown: str) -> None:
+def check_readable(path: Path, shown: str) -> None:
     if not path.exists():
         parent = path.parent if str(path.parent) else Path(".")
         siblings = [p.name for p in parent.iterdir()] if parent.is_dir() else []

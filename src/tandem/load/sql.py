@@ -1,23 +1,11 @@
-"""Quoting for the SQL the loader writes: file headers and values are user text.
+"""Quoting for the SQL the loader writes: the store's one quoting (``tandem.store.sql``).
 
-Every identifier and literal that comes from a file, a mapping or the schema
-goes through these two functions, so a header such as ``Revenue "net"`` or a
-path with a quote in it cannot break (or inject into) a statement.
+File headers, mapping values and paths are user text: every identifier and literal
+the loader pastes into a statement goes through these functions.
 """
 
 from __future__ import annotations
 
+from tandem.store.sql import ident, literal, literals
 
-def ident(name: str) -> str:
-    """``name`` as a double-quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    """``value`` as a single-quoted SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def literals(values: tuple[str, ...] | list[str]) -> str:
-    """A comma-separated list of string literals, for ``IN (...)``."""
-    return ", ".join(literal(v) for v in values)
+__all__ = ["ident", "literal", "literals"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tandem.load import coerce
 from tandem.load.readers import RawColumn, RawFile
 from tandem.load.sql import ident
-from tandem.schema import table as table_spec
+from tandem.load.tables import spec as table_spec
 from tandem.store import Staged
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from tandem.load.mapping import Assignment
     from tandem.load.sources import Source
+    from tandem.load.validate import Check
 
 ROW = "__row"
 
@@ -63,6 +64,12 @@ class TypedFile:
     columns: tuple[coerce.Typed, ...]
     extras: tuple[str, ...]
     rows: int
+    #: Checks a mapping adds (its transforms' problems), and per column the SQL
+    #: that must hold for the column's own checks to apply (not hidden by one).
+    checks: tuple[Check, ...] = ()
+    suppress: tuple[tuple[str, str], ...] = ()
+    #: How messages name a column: the file's own field when a mapping renamed it.
+    labels: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> coerce.Typed:
         return next(c for c in self.columns if c.name == name)
@@ -74,8 +81,13 @@ def type_file(
     raw: RawFile,
     assignment: Assignment,
     stored_types: dict[str, str],
+    carry: tuple[str, ...] = (),
 ) -> TypedFile:
-    """Read and type the whole file into one TEMP table (DuckDB errors propagate)."""
+    """Read and type the whole file into one TEMP table (DuckDB errors propagate).
+
+    ``carry`` names columns of the raw relation passed through unchanged (a
+    mapping's problem columns).
+    """
     spec = table_spec(source.table)
     by_header = {c.header: c for c in raw.columns}
     columns = [
@@ -96,6 +108,10 @@ def type_file(
         levels[1].append(ident(ROW))
         levels[2].append(ident(ROW))
         row = "{t}." + ident(ROW)
+    for name in carry:
+        levels[0].append(ident(name))
+        levels[1].append(ident(name))
+        levels[2].append(ident(name))
     query = f"SELECT {', '.join(levels[0])} FROM {raw.relation}"
     for level in levels[1:]:
         query = f"SELECT {', '.join(level)} FROM ({query})"

@@ -14,11 +14,12 @@ once, for its type, and not again by the rules that value takes part in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, assert_never
 
 from tandem.errors import Issue
 from tandem.load.sql import ident, literal, literals
+from tandem.load.tables import spec as table_spec
 from tandem.schema import (
     CES_SCALE,
     NPS_SCALE,
@@ -30,7 +31,6 @@ from tandem.schema import (
     Rule,
     SurveyScale,
 )
-from tandem.schema import table as table_spec
 
 if TYPE_CHECKING:
     import duckdb
@@ -125,7 +125,19 @@ def checks_for(
     checks.append(_duplicates(typed, position))
     if spec.references_account and known_accounts is not None:
         checks.append(_reference(typed, known_accounts, position))
-    return sorted(checks, key=lambda c: c.position)
+    labels = dict(typed.labels)
+    checks = [
+        replace(_unless_hidden(c, dict(typed.suppress)), column=labels.get(c.column, c.column))
+        for c in checks
+    ]
+    return sorted([*checks, *typed.checks], key=lambda c: c.position)
+
+
+def _unless_hidden(check: Check, suppress: dict[str, str]) -> Check:
+    """A column's check, skipped on rows where a mapping already reported its source."""
+    if check.column not in suppress:
+        return check
+    return replace(check, where=f"({check.where}) AND {suppress[check.column]}")
 
 
 def _rule(

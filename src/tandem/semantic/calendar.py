@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from tandem.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
-    import ibis
     import ibis.expr.types as ir
+    import pyarrow as pa
 
 EPOCH = dt.date(1970, 1, 1)
 #: Day number standing for "never ends" (an open valid_to): year 29349.
@@ -147,18 +147,15 @@ def key_expr(value: ir.Value, grain: Grain) -> ir.IntegerValue:
             raise ValueError("a span's periods have no calendar keys")
 
 
-def calendar_table(ps: list[Period]) -> ibis.Table:
-    """The periods as a small in-memory table: key, first and last day (dates and numbers)."""
-    import ibis
+def calendar_data(ps: list[Period]) -> pa.Table:
+    """The periods as a small table: key, first and last day (dates and day numbers)."""
     import pyarrow as pa
 
-    return ibis.memtable(
-        pa.table(
-            {
-                "period_key": pa.array([p.key for p in ps], pa.int64()),
-                "period_start": pa.array([p.start for p in ps], pa.date32()),
-                "start_day": pa.array([day_number(p.start) for p in ps], pa.int64()),
-                "end_day": pa.array([day_number(p.end) for p in ps], pa.int64()),
-            }
-        )
+    return pa.table(
+        {
+            "period_key": pa.array([p.key for p in ps], pa.int64()),
+            "period_start": pa.array([p.start for p in ps], pa.date32()),
+            "start_day": pa.array([day_number(p.start) for p in ps], pa.int64()),
+            "end_day": pa.array([day_number(p.end) for p in ps], pa.int64()),
+        }
     )

@@ -25,6 +25,7 @@ from tandem.semantic.types import (
     Measure,
     Metric,
     Percent,
+    Ratio,
     Simple,
     Source,
     Unit,
@@ -138,6 +139,17 @@ class Catalog:
         for slug in self.uses(m):
             out += [s for s in self.closure(self.metrics[slug]) if s not in out]
         return out
+
+    def is_rate(self, m: Metric) -> bool:
+        """Whether the value divides (a rate, a ratio, a mean): over no data at all it has
+        no value, where a count or a sum is 0 (SPEC.md)."""
+        if isinstance(m.kind, (Percent, Ratio, Custom)):
+            return True
+        if isinstance(m.kind, Simple):
+            measure = self.measures.get(m.kind.measure)
+            return measure is not None and not measure.agg.empty_is_zero
+        tree = self._trees[(m.slug, "value")]
+        return _divides(tree) or any(self.is_rate(self.metrics[u]) for u in self.uses(m))
 
     def users_of(self, measures: Iterable[str]) -> list[str]:
         """The metrics that need any of ``measures``."""
@@ -277,6 +289,19 @@ class Catalog:
         for slug in self.metrics:
             visit(slug, [])
         return problems
+
+
+def _divides(node: formula.Node) -> bool:
+    match node:
+        case formula.Call():
+            return True
+        case formula.Bin("/", _, _):
+            return True
+        case formula.Bin(_, left, right):
+            return _divides(left) or _divides(right)
+        case formula.Neg(operand):
+            return _divides(operand)
+    return False
 
 
 class _UnitClash(ValueError):

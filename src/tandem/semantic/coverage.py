@@ -9,21 +9,39 @@ of subscription rows, not with days.
   bridge carries the MRR the account had on its last day before the gap, so a
   recovered gap is neither churn nor reactivation, in customer counts or MRR.
 - ``islands``: the paid rows merged into disjoint spells of being a customer.
+
+They read only ``table``, ``knobs`` and ``cached`` of the frame (:class:`Source`);
+``islands_of`` runs them on a given subscriptions relation outside a metric
+request (the survival model uses it).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from tandem.semantic.calendar import FOREVER, day_expr
 
 if TYPE_CHECKING:
     import ibis
 
-    from tandem.semantic.types import Facts
+    from tandem.settings import MetricSettings
 
 
-def subscription_days(f: Facts) -> ibis.Table:
+class Source(Protocol):
+    """What coverage needs of a frame: tables, knobs and a per-request cache."""
+
+    @property
+    def knobs(self) -> MetricSettings: ...
+
+    def table(self, name: str) -> ibis.Table: ...
+
+    def cached(
+        self, name: str, build: Callable[[], ibis.Table], *, materialize: bool = False
+    ) -> ibis.Table: ...
+
+
+def subscription_days(f: Source) -> ibis.Table:
     """Every subscription row with day numbers: ``vf`` first day, ``vt`` first day after."""
     import ibis
 
@@ -38,11 +56,11 @@ def subscription_days(f: Facts) -> ibis.Table:
     )
 
 
-def paid_rows(f: Facts) -> ibis.Table:
+def paid_rows(f: Source) -> ibis.Table:
     return f.cached("paid_rows", lambda: _paid_rows(f))
 
 
-def _paid_rows(f: Facts) -> ibis.Table:
+def _paid_rows(f: Source) -> ibis.Table:
     import ibis
 
     rows = subscription_days(f)
@@ -73,12 +91,12 @@ def _paid_rows(f: Facts) -> ibis.Table:
     return paid.union(bridges.select(*paid.columns))
 
 
-def islands(f: Facts) -> ibis.Table:
+def islands(f: Source) -> ibis.Table:
     """Disjoint spells of paid coverage per account: ``start`` ≤ day < ``end``."""
     return f.cached("islands", lambda: _islands(f), materialize=True)
 
 
-def _islands(f: Facts) -> ibis.Table:
+def _islands(f: Source) -> ibis.Table:
     import ibis
 
     paid = paid_rows(f)
@@ -94,3 +112,22 @@ def _islands(f: Facts) -> ibis.Table:
     return numbered.group_by(["account_id", "island"]).aggregate(
         start=numbered.vf.min(), end=numbered.vt.max()
     )
+
+
+class _Given:
+    def __init__(self, subscriptions: ibis.Table, knobs: MetricSettings) -> None:
+        self.subscriptions, self.knobs = subscriptions, knobs
+
+    def table(self, name: str) -> ibis.Table:
+        assert name == "subscriptions", name
+        return self.subscriptions
+
+    def cached(
+        self, name: str, build: Callable[[], ibis.Table], *, materialize: bool = False
+    ) -> ibis.Table:
+        return build()
+
+
+def islands_of(subscriptions: ibis.Table, knobs: MetricSettings) -> ibis.Table:
+    """``islands`` of the given subscription rows (same columns as the table), not cached."""
+    return islands(_Given(subscriptions, knobs))

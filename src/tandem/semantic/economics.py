@@ -59,7 +59,6 @@ def costs(f: Facts) -> ibis.Table:
 
 
 def churn_window(f: Facts) -> ibis.Table:
-    import ibis
     import pyarrow as pa
 
     from tandem.semantic.dimensions import account_dims
@@ -94,13 +93,14 @@ def churn_window(f: Facts) -> ibis.Table:
     rates = rates.mutate(rate=rates.lost.cast("float64") / rates.opening.nullif(0)).rename(
         month_key="period_key"
     )
-    spans = ibis.memtable(
+    spans = f.constant(
+        "ltv_spans",
         pa.table(
             {
                 "period_key": pa.array(list(end_months), pa.int64()),
                 "end_month": pa.array(list(end_months.values()), pa.int64()),
             }
-        )
+        ),
     )
     j = spans.join(
         rates,

@@ -98,6 +98,14 @@ MEASURES = (
         where=lambda t: t.survey == "ces",
     ),
     Measure(
+        "ces_score_sq_sum",
+        "survey_responses",
+        Agg.SUM,
+        "Σ of squared CES scores (with the mean and count, the scores' variance)",
+        expr=lambda t: t.score * t.score,
+        where=lambda t: t.survey == "ces",
+    ),
+    Measure(
         "ces_easy",
         "survey_responses",
         Agg.COUNT,
@@ -151,7 +159,7 @@ METRICS = (
         teams=ALL_TEAMS,
         description="Mean CES score on the 1–7 scale, higher = easier. Beside it: the share of "
         "scores at or above ces_easy_threshold (default 5). No value without responses.",
-        measures=("ces_mean_score", "ces_easy", "ces_responses"),
+        measures=("ces_mean_score", "ces_easy", "ces_responses", "ces_score_sq_sum"),
         kind=Simple("ces_mean_score"),
         extras=(("easy_percent", Percent("ces_easy", "ces_responses")),),
         knobs=("ces_easy_threshold", "min_survey_responses"),

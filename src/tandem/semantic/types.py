@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import ibis
     import ibis.expr.types as ir
+    import pyarrow as pa
 
     from tandem.semantic.calendar import Grain, Period
     from tandem.semantic.dimensions import DimensionSet
@@ -116,6 +117,10 @@ class Facts(Protocol):
 
     def supports(self, operation: type) -> bool:
         """Whether the backend compiles the Ibis operation (for faster equivalent plans)."""
+        ...
+
+    def constant(self, prefix: str, data: pa.Table) -> ibis.Table:
+        """Small data the request's queries read (a calendar), as a table."""
         ...
 
 

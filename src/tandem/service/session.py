@@ -1,7 +1,9 @@
 """Read sessions: what scorecards, health, alerts and models read the workspace through.
 
-A session hands out the workspace's tables as Ibis expressions and runs them,
-so code above the service never touches a store or a database connection.
+A session holds one generation of the workspace's tables for its duration (a
+load that publishes meanwhile is seen by the next session, whole) and hands out
+the tables as Ibis expressions, so code above the service never touches a
+store or a database connection.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class ReadSession:
         return self._store.name
 
     def table(self, name: str) -> ibis.Table:
-        """A canonical table (or any stored table) as an Ibis expression."""
-        return self._store.table(name)
+        """A canonical table (or any stored table) as an Ibis expression, which can be
+        run with ``run`` or by itself (``to_pyarrow``) while the session lasts."""
+        return self._store.bound_table(name)
 
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr`` as an Arrow table."""
@@ -42,3 +45,7 @@ class ReadSession:
     def extent(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day with any dated row, or None for an empty workspace."""
         return self._store.extent()
+
+    def last_loaded_at(self) -> dt.datetime | None:
+        """When the last load that changed something committed (UTC)."""
+        return self._store.last_loaded_at()

@@ -1,32 +1,43 @@
 """The facade: one object that opens a workspace and delegates to the layers.
 
 ``Workspace("demo").metric("nps", grain="month", by=["segment"])`` is the whole
-Python API; the CLI and the web layer are thin shells over it.
+Python API; the CLI and the web layer are thin shells over it. Reads go through
+read-only stores shared by the process's threads (``Readers``), so many
+commands, a server and its threads read one workspace at once; writes go
+through the one writer (``Workspace.writer``), which never blocks readers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, overload
 
-from tandem.errors import WorkspaceError
-from tandem.settings import SETTINGS_FILE, Settings, load_settings, render_toml
-from tandem.warnings import SmallSampleWarning
+from tandem.engine.fingerprint import Memo
+from tandem.engine.query import MetricQuery, MetricResult
+from tandem.errors import UsageError, WorkspaceError
+from tandem.semantic.calendar import Grain
+from tandem.semantic.dimensions import Filter
+from tandem.service.info import MetricInfo, WorkspaceStatus
+from tandem.settings import SETTINGS_FILE, Settings, load_settings
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
     from tandem.engine.cache import ResultCache
     from tandem.engine.explain import Explanation
-    from tandem.engine.query import MetricResult
     from tandem.load import LoadReport
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.types import Metric
+    from tandem.service.readers import Readers
     from tandem.service.session import ReadSession
     from tandem.store import Store
+
+Where = Mapping[str, str] | Iterable[Filter] | None
 
 
 def system_today() -> dt.date:
@@ -54,39 +65,57 @@ class Workspace:
                 )
             settings = load_settings(self.path)
         self.settings = settings
-        self._store: Store | None = None
+        self.memo = Memo()
+        self._readers: Readers | None = None
         self._cache: ResultCache | None = None
 
     @classmethod
     def init(cls, path: str | Path = ".", *, backend_url: str = "") -> Workspace:
         """Create the workspace folder, write ``tandem.toml`` and create the tables."""
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / SETTINGS_FILE
-        if not target.exists():
-            defaults = Settings()
-            if backend_url:
-                defaults = defaults.model_copy(
-                    update={"backend": defaults.backend.model_copy(update={"url": backend_url})}
-                )
-            target.write_text(render_toml(defaults), encoding="utf-8")
-        ws = cls(folder)
-        ws.store.ensure_tables()
-        return ws
+        from tandem.service.setup import create
+
+        create(Path(path), backend_url=backend_url)
+        return cls(path)
+
+    # -- reading and writing ------------------------------------------------------------
+
+    @property
+    def readers(self) -> Readers:
+        if self._readers is None:
+            from tandem.service.readers import Readers
+
+            self._readers = Readers(self.settings, self.path)
+        return self._readers
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            from tandem.store import open_store
+        """The current read store (the newest generation); prefer ``read()`` in threads."""
+        return self.readers.peek()
 
-            self._store = open_store(self.settings, self.path)
-            self._store.ensure_tables()
-        return self._store
+    @contextlib.contextmanager
+    def read(self) -> Iterator[ReadSession]:
+        """A read session over the workspace's tables (``with ws.read() as s: s.table(...)``)."""
+        from tandem.service.session import ReadSession
+
+        with self.readers.acquire() as store:
+            yield ReadSession(store, self.settings, self.today())
+
+    @contextlib.contextmanager
+    def writer(self, what: str = "write", *, publish: bool = True) -> Iterator[Store]:
+        """The one writer: writes land together when the block ends, or not at all
+        (never, with ``publish=False``: a rehearsal, as a dry run is)."""
+        from tandem.store import in_memory, writing
+
+        if in_memory(self.settings):
+            yield self.store
+            return
+        with writing(self.settings, self.path, what=what, publish=publish) as store:
+            yield store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._readers is not None:
+            self._readers.close()
+            self._readers = None
         self._cache = None
 
     def __enter__(self) -> Workspace:
@@ -95,32 +124,62 @@ class Workspace:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextlib.contextmanager
-    def read(self) -> Iterator[ReadSession]:
-        """A read session over the workspace's tables (``with ws.read() as s: s.table(...)``)."""
-        from tandem.service.session import ReadSession
-
-        yield ReadSession(self.store, self.settings, self.today())
-
-    def row_counts(self) -> dict[str, int]:
-        """Rows per canonical table."""
-        return self.store.row_counts()
-
     def load(
         self,
-        paths: list[str | Path],
+        paths: Iterable[str | Path],
         *,
         table: str | None = None,
         mapping: str | Path | None = None,
+        preset: str | None = None,
+        dry_run: bool = False,
+        replace: tuple[str, ...] = (),
         progress: bool = False,
     ) -> LoadReport:
-        """Load files or folders into the tables, all or nothing (``tandem.load``)."""
+        """Load files or folders into the tables, all or nothing (``tandem.load``).
+
+        ``mapping`` (a mapping file) or ``preset`` (a shipped one, ``tandem presets``)
+        read vendor exports; ``replace`` names tables the files are the whole truth
+        for; ``dry_run`` reports what would change and changes nothing.
+        """
         from tandem.load import LoadRequest, load_files
 
-        request = LoadRequest(tuple(paths), table=table, mapping=mapping)
-        return load_files(self.store, request, self.settings, progress=progress)
+        request = LoadRequest(
+            tuple(paths),
+            table=table,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            replace=tuple(replace),
+        )
+        with self.writer("load", publish=not dry_run) as store:
+            return load_files(store, request, self.settings, progress=progress)
 
-    # -- metrics ---------------------------------------------------------------
+    def row_counts(self) -> dict[str, int]:
+        """Rows per canonical table."""
+        with self.readers.acquire() as store:
+            return store.row_counts()
+
+    def status(self) -> WorkspaceStatus:
+        """Rows per table, the backend, the data's first and last day, the last load."""
+        with self.readers.acquire() as store:
+            extent = store.extent()
+            return WorkspaceStatus(
+                path=str(self.path),
+                backend=store.name,
+                rows=store.row_counts(),
+                last_loaded_at=store.last_loaded_at(),
+                first_day=extent[0] if extent else None,
+                last_day=extent[1] if extent else None,
+            )
+
+    # -- the catalog ----------------------------------------------------------------------
+
+    @property
+    def definitions(self) -> Catalog:
+        """The metric catalog this workspace computes with."""
+        from tandem.semantic.catalog import default_catalog
+
+        return default_catalog()
 
     def catalog(self) -> list[Metric]:
         """Every metric, in catalog order."""
@@ -136,45 +195,17 @@ class Workspace:
         scheme = url.split("://", 1)[0].lower()
         return {"postgresql": "postgres"}.get(scheme, scheme)
 
-    @property
-    def definitions(self) -> Catalog:
-        """The metric catalog this workspace computes with."""
-        from tandem.semantic.catalog import default_catalog
+    def describe(self, slugs: Iterable[str] | None = None) -> list[MetricInfo]:
+        """Metrics as users see them: definition, formula, knobs in force, fingerprint."""
+        from tandem.service.describe import describe
 
-        return default_catalog()
+        catalog = self.definitions
+        chosen = [catalog.get(s) for s in slugs] if slugs is not None else list(catalog)
+        return [
+            describe(self.memo, catalog, m, self.settings.metrics, self.dialect) for m in chosen
+        ]
 
-    def compute(
-        self,
-        slugs: Iterable[str],
-        *,
-        grain: str = "month",
-        by: Iterable[str] = (),
-        start: dt.date | str | None = None,
-        end: dt.date | str | None = None,
-        where: dict[str, str] | None = None,
-    ) -> dict[str, MetricResult]:
-        """Several metrics in one pass; each result keeps its fingerprint and knobs."""
-        from tandem.engine.compute import compute
-        from tandem.engine.query import MetricQuery
-        from tandem.semantic.calendar import Grain
-        from tandem.semantic.dimensions import Filter
-
-        query = MetricQuery(
-            metrics=tuple(slugs),
-            grain=Grain.parse(grain),
-            start=_date(start, "--from"),
-            end=_date(end, "--to"),
-            by=tuple(by),
-            where=tuple(Filter.equals(k, v) for k, v in (where or {}).items()),
-        )
-        return compute(
-            self.store,
-            self.definitions,
-            self.settings.metrics,
-            query,
-            today=self.today(),
-            cache=self.cache,
-        )
+    # -- metrics --------------------------------------------------------------------------
 
     @property
     def cache(self) -> ResultCache | None:
@@ -185,69 +216,155 @@ class Workspace:
         if self._cache is None:
             from tandem.engine.cache import ResultCache
 
-            self._cache = ResultCache(self.path / self.settings.cache.folder, self.store)
+            self._cache = ResultCache(self.path / self.settings.cache.folder)
         return self._cache
+
+    def query(self, query: MetricQuery) -> dict[str, MetricResult]:
+        """Compute a typed query: every metric in one pass, each result with its
+        fingerprint, knobs and warnings."""
+        from tandem.engine.compute import compute
+
+        with self.readers.acquire() as store:
+            return compute(
+                store,
+                self.definitions,
+                self.settings.metrics,
+                query,
+                today=self.today(),
+                cache=self.cache,
+                memo=self.memo,
+            )
+
+    def compute(
+        self,
+        slugs: Iterable[str],
+        *,
+        grain: str | Grain = "month",
+        by: Iterable[str] = (),
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        where: Where = None,
+        span: tuple[dt.date, dt.date] | None = None,
+    ) -> dict[str, MetricResult]:
+        """Several metrics in one pass (``query`` with keyword arguments)."""
+        return self.query(
+            MetricQuery(
+                metrics=tuple(slugs),
+                grain=Grain.parse(grain),
+                start=parse_date(start, "--from"),
+                end=parse_date(end, "--to"),
+                by=tuple(by),
+                where=filters(where),
+                span=span,
+            )
+        )
+
+    @overload
+    def metric(
+        self,
+        slug: str,
+        *,
+        grain: str | Grain = ...,
+        by: Iterable[str] | str = ...,
+        start: dt.date | str | None = ...,
+        end: dt.date | str | None = ...,
+        where: Where = ...,
+        output: Literal["pandas"] = ...,
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def metric(
+        self,
+        slug: str,
+        *,
+        grain: str | Grain = ...,
+        by: Iterable[str] | str = ...,
+        start: dt.date | str | None = ...,
+        end: dt.date | str | None = ...,
+        where: Where = ...,
+        output: Literal["arrow"],
+    ) -> pa.Table: ...
+
+    @overload
+    def metric(
+        self,
+        slug: str,
+        *,
+        grain: str | Grain = ...,
+        by: Iterable[str] | str = ...,
+        start: dt.date | str | None = ...,
+        end: dt.date | str | None = ...,
+        where: Where = ...,
+        output: Literal["polars"],
+    ) -> pl.DataFrame: ...
 
     def metric(
         self,
         slug: str,
         *,
-        grain: str = "month",
+        grain: str | Grain = "month",
         by: Iterable[str] | str = (),
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
-        where: dict[str, str] | None = None,
-        output: str = "pandas",
-    ) -> Any:
+        where: Where = None,
+        output: Literal["pandas", "arrow", "polars"] = "pandas",
+    ) -> pd.DataFrame | pa.Table | pl.DataFrame:
         """One metric by period (and dimension): a pandas DataFrame, or Arrow / Polars.
 
         ``df.attrs`` (Arrow: schema metadata) holds the slug, the fingerprint of the
-        definitions and the knob values it was computed with.
+        logic and the knob values it was computed with. Warnings of the result
+        (a survey figure on too few responses) are emitted as Python warnings.
         """
-        import warnings
-
-        from tandem.engine.query import SmallSample
+        from tandem.service.convert import convert, emit_warnings
 
         dims = [by] if isinstance(by, str) else list(by)
         result = self.compute([slug], grain=grain, by=dims, start=start, end=end, where=where)[slug]
-        for w in result.warnings:
-            category = SmallSampleWarning if isinstance(w, SmallSample) else UserWarning
-            warnings.warn(str(w), category, stacklevel=2)
-        return _convert(result, output)
+        emit_warnings(result)
+        return convert(result, output)
 
     def explain(
         self,
         slug: str,
         period: dt.date | str,
         *,
-        grain: str = "month",
-        where: dict[str, str] | None = None,
+        grain: str | Grain = "month",
+        where: Where = None,
         limit: int | None = None,
     ) -> Explanation:
         """The rows behind a metric's components in the period holding ``period``."""
         from tandem.engine.explain import explain
-        from tandem.semantic.calendar import Grain
 
-        day = _date(period, "--period")
-        assert day is not None
-        from tandem.semantic.dimensions import Filter
+        day = parse_date(period, "--period")
+        if day is None:
+            raise UsageError("--period: a day or month is needed")
+        if limit is not None and limit < 0:
+            raise UsageError(f"--limit {limit}: expected 0 (all rows) or a positive number")
+        with self.readers.acquire() as store:
+            return explain(
+                store,
+                self.definitions,
+                self.settings.metrics,
+                slug,
+                day,
+                grain=Grain.parse(grain),
+                where=filters(where),
+                limit=limit or None,
+                today=self.today(),
+                memo=self.memo,
+            )
 
-        return explain(
-            self.store,
-            self.definitions,
-            self.settings.metrics,
-            slug,
-            day,
-            grain=Grain.parse(grain),
-            where=tuple(Filter.equals(k, v) for k, v in (where or {}).items()),
-            limit=limit,
-            today=self.today(),
-        )
+
+def filters(where: Where) -> tuple[Filter, ...]:
+    """Filters from a mapping of equalities or from Filter values."""
+    if where is None:
+        return ()
+    if isinstance(where, Mapping):
+        return tuple(Filter.equals(str(k), str(v)) for k, v in where.items())
+    return tuple(where)
 
 
-def _date(value: dt.date | str | None, what: str) -> dt.date | None:
-    from tandem.errors import UsageError
-
+def parse_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    """A day from ``2024-03-01``, ``2024-03`` (its first day) or ``2024``."""
     if value is None or isinstance(value, dt.date):
         return value
     text = value.strip()
@@ -258,31 +375,3 @@ def _date(value: dt.date | str | None, what: str) -> dt.date | None:
             except ValueError:
                 break
     raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
-
-
-def _convert(result: MetricResult, output: str) -> Any:
-    from tandem.errors import UsageError
-
-    meta = {
-        "metric": result.metric.slug,
-        "fingerprint": result.fingerprint,
-        "knobs": result.knobs,
-        "grain": result.grain.value,
-    }
-    rows: pd.DataFrame = result.rows
-    if output == "pandas":
-        rows.attrs.update(meta)
-        return rows
-    if output in ("arrow", "polars"):
-        import json
-
-        import pyarrow as pa
-
-        table = pa.Table.from_pandas(rows, preserve_index=False)
-        table = table.replace_schema_metadata({"tandem": json.dumps(meta, default=list)})
-        if output == "arrow":
-            return table
-        import polars as pl
-
-        return pl.from_arrow(table)
-    raise UsageError(f"output {output!r}: choose pandas, arrow or polars")

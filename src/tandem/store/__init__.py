@@ -1,181 +1,51 @@
-"""Where a workspace's tables live: one Store per backend, chosen by the settings.
+"""Where a workspace's tables live: one store per backend, chosen by the settings.
 
-Backend differences live here and nowhere else. Metrics only see Ibis tables
-(``Store.table``); the loader reads and validates files in a DuckDB connection
-(``Store.staging``) and hands the clean rows to ``Store.apply``, which upserts
-them all in one transaction.
+Backend differences live in this package and nowhere else (``base`` says what a
+store is, ``sqlstore`` holds what DuckDB and PostgreSQL share, one module per
+backend). Readers open a store with ``open_reader``; writes go through
+``writing``, the one writer: for the embedded database a new generation of the
+file, published atomically when the write succeeds (``tandem.store.files``).
 """
 
 from __future__ import annotations
 
-import abc
-import datetime as dt
-from dataclasses import dataclass, field
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tandem.errors import ConfigError
-from tandem.schema import ColumnType
+from tandem.store.base import (
+    EVERYTHING,
+    EXTENT,
+    LOAD_LOG,
+    META,
+    TIMELESS_TABLES,
+    LoadEntry,
+    Staged,
+    Store,
+    TableCounts,
+)
 
 if TYPE_CHECKING:
-    import duckdb
-    import ibis
-    import pyarrow as pa
-    from ibis.backends import BaseBackend
-
     from tandem.settings import Settings
+    from tandem.store.files import DuckDBFiles
 
-
-def _duckdb_types() -> dict[ColumnType, str]:
-    from tandem.store.types import sql_type
-
-    return {kind: sql_type(kind, "duckdb") for kind in ColumnType}
-
-
-DUCKDB_TYPES: dict[ColumnType, str] = _duckdb_types()
-
-
-@dataclass(frozen=True)
-class Staged:
-    """Clean rows for one canonical table, held in the staging connection.
-
-    ``relation`` names a table or view in ``Store.staging()`` whose columns are
-    the canonical columns (typed) followed by any extra columns of the file.
-    """
-
-    table: str
-    relation: str
-    extra_columns: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type)
-
-
-@dataclass(frozen=True)
-class TableCounts:
-    table: str
-    rows: int
-    new: int
-    updated: int
-    unchanged: int
-    #: The earliest day the change can affect (see ``changed_from``); None = no change.
-    changed_from: dt.date | None = field(default=None, compare=False)
-
-
-#: Written in the same transaction as the rows of every load that changes something:
-#: one row per changed table, so cached results know which periods went stale.
-LOAD_LOG = "_tandem_loads"
-#: One row: the workspace's identity, so a cache never outlives the database it describes.
-META = "_tandem_meta"
-#: ``changed_from`` for tables every period depends on (account attributes, people).
-EVERYTHING = dt.date(1, 1, 1)
-TIMELESS_TABLES = ("accounts", "team_members")
-
-
-@dataclass(frozen=True)
-class LoadEntry:
-    load_id: int
-    table: str
-    changed_from: dt.date
-
-
-class Store(abc.ABC):
-    """The tables of one workspace on one backend."""
-
-    name: str
-
-    @property
-    @abc.abstractmethod
-    def con(self) -> BaseBackend:
-        """The Ibis connection metrics are computed on."""
-
-    @abc.abstractmethod
-    def ensure_tables(self) -> None:
-        """Create every canonical table that does not exist yet."""
-
-    def table(self, name: str) -> ibis.Table:
-        return self.con.table(name)
-
-    def run(self, expr: ibis.Table) -> pa.Table:
-        """The rows of ``expr`` as Arrow."""
-        return expr.to_pyarrow()
-
-    def supports(self, operation: type) -> bool:
-        """Whether the backend compiles the Ibis operation."""
-        return bool(self.con.has_operation(operation))
-
-    def cache(self, expr: ibis.Table) -> ibis.Table:
-        """``expr`` computed once into a temporary table (``release()`` drops it)."""
-        return expr.cache()
-
-    def schemas(self) -> dict[str, ibis.Schema]:
-        """The schema of every canonical table as stored (extra columns included)."""
-        from tandem.schema import TABLE_NAMES
-
-        return {name: self.table(name).schema() for name in TABLE_NAMES}
-
-    def extent(self) -> tuple[dt.date, dt.date] | None:
-        """First and last day with any dated row in the workspace."""
-        import ibis
-
-        from tandem.schema import TABLES
-
-        parts = []
-        for t in TABLES:
-            if t.time_column is None:
-                continue
-            table = self.table(t.name)
-            col = table[t.time_column]
-            day = col.date() if col.type().is_timestamp() else col
-            hi = day.max()
-            if "valid_to" in table.columns:  # a subscription ending is news on that day
-                hi = ibis.greatest(hi, table.valid_to.max())
-            parts.append(table.aggregate(lo=day.min(), hi=hi))
-        both = ibis.union(*parts)
-        row = self.run(both.aggregate(lo=both.lo.min(), hi=both.hi.max())).to_pylist()[0]
-        if row["lo"] is None:
-            return None
-        return row["lo"], row["hi"]
-
-    def row_counts(self) -> dict[str, int]:
-        from tandem.schema import TABLE_NAMES
-
-        return {name: int(self.table(name).count().execute()) for name in TABLE_NAMES}
-
-    @abc.abstractmethod
-    def staging(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection where files are read and validated before they land."""
-
-    @abc.abstractmethod
-    def stage_existing(self, table: str, columns: tuple[str, ...], relation: str) -> None:
-        """Make ``relation`` in the staging connection hold ``columns`` of ``table``.
-
-        Used to check references (account ids already loaded) without copying
-        whole tables.
-        """
-
-    @abc.abstractmethod
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
-        """Upsert every staged table in one transaction: all of it lands or none.
-
-        The same transaction appends one LOAD_LOG row per changed table with its
-        ``changed_from``: the earliest date (of the table's time column, over the
-        new rows, the changed rows and the versions they replace) the change
-        touches, or EVERYTHING for TIMELESS_TABLES.
-        """
-
-    @abc.abstractmethod
-    def identity(self) -> str:
-        """A random id made when the workspace's tables were created."""
-
-    @abc.abstractmethod
-    def loads_since(self, load_id: int) -> list[LoadEntry]:
-        """The LOAD_LOG entries after ``load_id`` (0 = all)."""
-
-    def last_load(self) -> int:
-        entries = self.loads_since(0)
-        return max((e.load_id for e in entries), default=0)
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        pass
-
+__all__ = [
+    "EVERYTHING",
+    "EXTENT",
+    "LOAD_LOG",
+    "META",
+    "SCHEMES",
+    "TIMELESS_TABLES",
+    "LoadEntry",
+    "Staged",
+    "Store",
+    "TableCounts",
+    "embedded_files",
+    "open_reader",
+    "writing",
+]
 
 #: URL schemes ``backend.url`` accepts, and the pip extra each one needs.
 SCHEMES: dict[str, str | None] = {
@@ -186,24 +56,87 @@ SCHEMES: dict[str, str | None] = {
 }
 
 
-def open_store(settings: Settings, workspace: Path) -> Store:
-    """The store the settings point at: the embedded DuckDB file unless a URL is set.
+def embedded_files(settings: Settings, workspace: Path) -> DuckDBFiles | None:
+    """The embedded database's files, or None when the workspace points at a URL
+    (or at an in-memory database)."""
+    from tandem.store.files import DuckDBFiles
+
+    url = settings.backend.url
+    if url and not url.startswith("duckdb://"):
+        return None
+    path = url.removeprefix("duckdb://") if url else settings.backend.database_file
+    if path == ":memory:":
+        return None
+    target = Path(path)
+    return DuckDBFiles(target if target.is_absolute() else workspace / target)
+
+
+def in_memory(settings: Settings) -> bool:
+    url = settings.backend.url
+    path = url.removeprefix("duckdb://") if url else settings.backend.database_file
+    return (not url or url.startswith("duckdb://")) and path == ":memory:"
+
+
+def open_reader(settings: Settings, workspace: Path) -> Store:
+    """The workspace's tables, read-only where the backend allows it.
 
     Backend modules are imported here, on demand, so a plain install (DuckDB
     only) never needs psycopg or PySpark.
     """
-    url = settings.backend.url
-    if not url or url.startswith("duckdb://"):
-        from tandem.store.duckdb import DuckDBStore
+    from tandem.store.duckdb import DuckDBStore
+    from tandem.store.files import require
 
-        path = url.removeprefix("duckdb://") if url else settings.backend.database_file
-        target = Path(path)
-        if not target.is_absolute() and path != ":memory:":
-            target = workspace / target
+    if in_memory(settings):
+        store = DuckDBStore(":memory:", read_only=False)
+        store.ensure_tables()
+        return store
+    files = embedded_files(settings, workspace)
+    if files is not None:
         return DuckDBStore(
-            str(target) if path != ":memory:" else ":memory:",
+            str(require(files)),
+            read_only=True,
             memory_limit=settings.backend.duckdb_memory_limit(),
         )
+    return _remote(settings)
+
+
+@contextlib.contextmanager
+def writing(
+    settings: Settings, workspace: Path, *, what: str = "load", publish: bool = True
+) -> Iterator[Store]:
+    """The one writer: a store to write to, committed when the block ends cleanly.
+
+    On the embedded database the writes land in the next generation of the file,
+    published when the block ends without an error; a failed write leaves the
+    workspace as it was. Other backends commit each ``apply`` in one transaction.
+    A writer that cannot get the workspace within ``backend.lock_timeout`` seconds
+    raises WorkspaceBusy, saying who holds it.
+    """
+    from tandem.store.duckdb import DuckDBStore
+
+    files = embedded_files(settings, workspace)
+    if files is None:
+        store = _remote(settings)
+        try:
+            store.ensure_tables()
+            yield store
+        finally:
+            store.close()
+        return
+    with files.writing(settings.backend.lock_timeout, what, publish=publish) as path:
+        store = DuckDBStore(
+            str(path), read_only=False, memory_limit=settings.backend.duckdb_memory_limit()
+        )
+        try:
+            store.ensure_tables()
+            yield store
+            store.checkpoint()
+        finally:
+            store.close()
+
+
+def _remote(settings: Settings) -> Store:
+    url = settings.backend.url
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in SCHEMES:
         raise ConfigError(

@@ -1,229 +1,273 @@
-"""The embedded default: one DuckDB file inside the workspace.
+"""The embedded default: one DuckDB file per generation (see ``tandem.store.files``).
 
-``apply`` upserts with set-based SQL in one transaction: each staged relation
-is left-joined to its table on the key (NULL-safe, so a usage event without a
-user_id matches the same event again), classified as new, changed or
-unchanged, then changed rows are deleted and new and changed ones inserted.
-Unchanged rows are never touched, so loading a file twice leaves the table as
-it was. An empty table skips the join. Extra columns are added inside the same
-transaction, so a refused or failed load leaves no trace.
+Ibis is used here as a compiler, not as a connection: tables are unbound Ibis
+tables with the stored schemas, a query is compiled to DuckDB SQL once per
+distinct expression (compiling costs as much as running a small metric, and a
+page reloaded builds an equal expression) and run on a DuckDB cursor of the
+calling thread. So one store serves many threads at once, each with its own
+cursor on the same database, and opening it read-only costs nothing more.
+
+Temporary tables (relations several sources share) and constants (the
+calendar) live on the thread's cursor, where the queries that read them run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import uuid
+import threading
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tandem.schema import TABLES, table
-from tandem.store import (
-    DUCKDB_TYPES,
-    EVERYTHING,
-    LOAD_LOG,
-    META,
-    TIMELESS_TABLES,
-    LoadEntry,
-    Staged,
-    Store,
-    TableCounts,
-)
+from cachetools import LRUCache
+
+from tandem.errors import WorkspaceError
+from tandem.store.sql import ident
+from tandem.store.sqlstore import SqlStore
 
 if TYPE_CHECKING:
     import duckdb
     import ibis
     import pyarrow as pa
-    from ibis.backends.duckdb import Backend
 
-#: Compiled expressions kept per store (the oldest is forgotten first).
+    from tandem.store.upsert import Incoming
+
+#: Compiled expressions kept per store (least recently used forgotten first).
 COMPILED_KEPT = 512
 
-NEW, CHANGED, SAME = 0, 1, 2
-"""How a staged row compares with the stored row of the same key."""
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-class DuckDBStore(Store):
+class DuckDBStore(SqlStore):
     name = "duckdb"
 
-    def __init__(self, path: str, *, memory_limit: str | None = None) -> None:
-        import ibis
+    def __init__(
+        self, path: str, *, read_only: bool = True, memory_limit: str | None = None
+    ) -> None:
+        import duckdb
 
         self.path = path
-        self._con: Backend = ibis.duckdb.connect(path)
-        self._compiled: dict[Any, str] = {}
-        self.raw.execute("SET TimeZone = 'UTC'")
-        self.raw.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            # Past the limit DuckDB spills joins, aggregates and sorts to disk
-            # (next to the database file) instead of growing.
-            self.raw.execute("SET memory_limit = ?", [memory_limit])
+        self.read_only = read_only
+        self._memory_limit = memory_limit
+        try:
+            self._db = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot open the database {path}: {_reason(exc)}") from None
+        self._settle(self._db)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._compiled: LRUCache[Any, str] = LRUCache(maxsize=COMPILED_KEPT)
+        self._schemas: dict[str, ibis.Schema] | None = None
+        self._empty: frozenset[str] | None = None
+        self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
+        self._temps = 0
 
-    @property
-    def con(self) -> Backend:
-        return self._con
+    def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        if self._memory_limit:
+            # Past the limit DuckDB spills joins, aggregates and sorts to disk instead
+            # of growing (next to the database file, or the system's temp folder).
+            con.execute("SET memory_limit = ?", [self._memory_limit])
 
-    def run(self, expr: ibis.Table) -> pa.Table:
-        """The rows of ``expr``, compiling each distinct expression once.
-
-        Compiling an Ibis expression to SQL costs several milliseconds, as much
-        as running a small metric's query; the same request asked again (a page
-        reloaded, a scorecard refreshed) builds an equal expression, so its SQL
-        is kept. Expressions holding in-memory tables go through Ibis, which
-        registers those tables as it runs them.
-        """
-        import ibis.expr.operations as ops
-        from ibis.backends.duckdb.converter import DuckDBPyArrowData
-
-        op = expr.op()
-        sql = self._compiled.get(op)
-        if sql is None:
-            if op.find(ops.InMemoryTable):
-                return expr.to_pyarrow()
-            sql = self.con.compile(expr)
-            if len(self._compiled) >= COMPILED_KEPT:
-                self._compiled.pop(next(iter(self._compiled)))
-            self._compiled[op] = sql
-        table = self.raw.sql(sql).to_arrow_table()
-        return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
+    # -- connections ----------------------------------------------------------------
 
     @property
     def raw(self) -> duckdb.DuckDBPyConnection:
-        return self._con.con  # type: ignore[no-any-return]
+        """This thread's cursor on the database."""
+        con: duckdb.DuckDBPyConnection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = self._db.cursor()
+            self._settle(con)
+            self._local.con = con
+        return con
 
-    def ensure_tables(self) -> None:
-        for t in TABLES:
-            cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in t.columns)
-            self.raw.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})')
-        self.raw.execute(
-            f"CREATE TABLE IF NOT EXISTS {LOAD_LOG} (load_id BIGINT, loaded_at TIMESTAMP, "
-            "table_name VARCHAR, new_rows BIGINT, updated_rows BIGINT, changed_from DATE)"
-        )
-        self.raw.execute(f"CREATE TABLE IF NOT EXISTS {META} (workspace_id VARCHAR)")
-        if not self._count(f"SELECT count(*) FROM {META}"):
-            self.raw.execute(f"INSERT INTO {META} VALUES (?)", [uuid.uuid4().hex])
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.raw.execute(sql, list(params)).fetchall()
 
-    def identity(self) -> str:
-        row = self.raw.execute(f"SELECT workspace_id FROM {META}").fetchone()
-        assert row is not None
-        return str(row[0])
-
-    def loads_since(self, load_id: int) -> list[LoadEntry]:
-        rows = self.raw.execute(
-            f"SELECT load_id, table_name, changed_from FROM {LOAD_LOG} WHERE load_id > ? "
-            "ORDER BY load_id",
-            [load_id],
-        ).fetchall()
-        return [LoadEntry(int(r[0]), str(r[1]), r[2]) for r in rows]
-
-    def staging(self) -> duckdb.DuckDBPyConnection:
-        return self.raw
-
-    def stage_existing(self, table: str, columns: tuple[str, ...], relation: str) -> None:
-        cols = ", ".join(_q(c) for c in columns)
-        self.raw.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_q(relation)} AS SELECT {cols} FROM {_q(table)}"
-        )
-
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    @contextlib.contextmanager
+    def transaction(self, *, rollback: bool = False) -> Iterator[None]:
         con = self.raw
         con.execute("BEGIN TRANSACTION")
         try:
-            for s in staged:
-                for column, kind in s.extra_columns:
-                    con.execute(
-                        f"ALTER TABLE {_q(s.table)} ADD COLUMN IF NOT EXISTS {_q(column)} {kind}"
-                    )
-            counts = [self._upsert(s) for s in staged]
-            self._log(counts)
-            con.execute("COMMIT")
+            yield
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return counts
+        con.execute("ROLLBACK" if rollback else "COMMIT")
+        self._schemas = None
 
-    def _log(self, counts: list[TableCounts]) -> None:
-        changed = [c for c in counts if c.changed_from is not None]
-        if not changed:
-            return
-        load_id = self._count(f"SELECT coalesce(max(load_id), 0) FROM {LOAD_LOG}") + 1
-        for c in changed:
-            self.raw.execute(
-                f"INSERT INTO {LOAD_LOG} VALUES (?, current_timestamp, ?, ?, ?, ?)",
-                [load_id, c.table, c.new, c.updated, c.changed_from],
+    def columns(self, name: str) -> list[str]:
+        return [str(r[0]) for r in self.execute(f"DESCRIBE {ident(name)}")]
+
+    def bring_in(self, item: Incoming, n: int) -> tuple[str, int]:
+        # Staged rows are already in this database's connection.
+        relation = ident(item.staged.relation)
+        return relation, int(self.execute(f"SELECT count(*) FROM {relation}")[0][0])
+
+    def drop_temp(self, name: str) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {name}")
+
+    # -- reading --------------------------------------------------------------------
+
+    def schemas(self) -> dict[str, ibis.Schema]:
+        """Every stored table's schema, read once (a generation never changes)."""
+        if self._schemas is None:
+            import ibis
+
+            rows = self.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
             )
+            found: dict[str, dict[str, str]] = {}
+            for table_name, column, kind in rows:
+                found.setdefault(str(table_name), {})[str(column)] = str(kind)
+            from ibis.backends.sql.datatypes import DuckDBType
 
-    def _changed_from(self, table_name: str, sql: str) -> dt.date | None:
-        """The earliest date of the time column in ``sql`` (a FROM clause with alias r)."""
-        spec = table(table_name)
-        if table_name in TIMELESS_TABLES or spec.time_column is None:
-            return EVERYTHING
-        row = self.raw.execute(
-            f"SELECT min(CAST(r.{_q(spec.time_column)} AS DATE)) FROM {sql}"
-        ).fetchone()
-        return row[0] if row else None
+            self._schemas = {
+                name: ibis.schema({c: DuckDBType.from_string(k) for c, k in cols.items()})
+                for name, cols in found.items()
+            }
+        return self._schemas
 
-    def _columns(self, relation: str) -> list[str]:
-        return [str(r[0]) for r in self.raw.execute(f"DESCRIBE {_q(relation)}").fetchall()]
+    def empty_tables(self) -> frozenset[str]:
+        """Counted once: a read-only generation never changes."""
+        if not self.read_only:
+            return super().empty_tables()
+        with self._lock:
+            known = self._empty
+        if known is None:
+            known = super().empty_tables()
+            with self._lock:
+                self._empty = known
+        return known
 
-    def _count(self, sql: str) -> int:
-        row = self.raw.execute(sql).fetchone()
-        return int(row[0]) if row else 0
+    def extent(self) -> tuple[dt.date, dt.date] | None:
+        if not self.read_only:
+            return super().extent()
+        if self._extent is None:
+            self._extent = (super().extent(),)
+        return self._extent[0]
 
-    def _upsert(self, s: Staged) -> TableCounts:
-        con, target, source = self.raw, _q(s.table), _q(s.relation)
-        incoming = self._count(f"SELECT count(*) FROM {source}")
-        if not self._count(f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)"):
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {source}")
-            first = self._changed_from(s.table, f"{source} r") if incoming else None
-            return TableCounts(s.table, incoming, incoming, 0, 0, first)
-        spec = table(s.table)
-        present = set(self._columns(s.relation))
+    def table(self, name: str) -> ibis.Table:
+        import ibis
 
-        def keys_match(stored: str) -> str:
-            return " AND ".join(
-                f"s.{_q(k)} {'=' if k in spec.required_columns else 'IS NOT DISTINCT FROM'} "
-                f"{stored}.{_q(k)}"
-                for k in spec.key
-            )
+        try:
+            schema = self.schemas()[name]
+        except KeyError:
+            raise WorkspaceError(f"the workspace's database has no table {name!r}") from None
+        return ibis.table(schema, name=name)
 
-        match = keys_match("t")
-        differs = (
-            " OR ".join(
-                f"s.{_q(c)} IS DISTINCT FROM t.{_q(c)}"
-                if c in present
-                else f"t.{_q(c)} IS NOT NULL"
-                for c in self._columns(s.table)
-                if c not in spec.key
-            )
-            or "false"
+    def bound_table(self, name: str) -> ibis.Table:
+        """``name`` bound to this thread's cursor, so the expression can also run itself
+        (``expr.to_pyarrow()``), for code outside the engine that works that way."""
+        import ibis
+
+        backend = getattr(self._local, "backend", None)
+        if backend is None:
+            backend = self._local.backend = ibis.duckdb.from_connection(self.raw)
+        return backend.table(name)
+
+    def run(self, expr: ibis.Table) -> pa.Table:
+        """The rows of ``expr``, compiled once per distinct expression."""
+        op = expr.op()
+        with self._lock:
+            sql = self._compiled.get(op)
+        if sql is None:
+            sql = _compile(expr)
+            with self._lock:
+                self._compiled[op] = sql
+        con = self.raw
+        _register_memtables(con, expr)
+        table = con.execute(sql).to_arrow_table()
+        return _conform(table, expr)
+
+    def cache(self, expr: ibis.Table) -> ibis.Table:
+        import ibis
+
+        with self._lock:
+            self._temps += 1
+            name = f"__tandem_tmp_{self._temps}"
+        _register_memtables(self.raw, expr)
+        self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {_compile(expr)}")
+        return ibis.table(expr.schema(), name=name)
+
+    def release(self, expr: ibis.Table) -> None:
+        name = expr.get_name()
+        self.raw.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+
+    def constant(self, name: str, data: pa.Table) -> ibis.Table:
+        """``data`` registered on this thread's cursor; frames of one request that ask for
+        the same constant share it (it is counted, and dropped by the last)."""
+        import ibis
+
+        held = self._held()
+        if held.get(name, 0) == 0:
+            self.raw.register(name, data)
+        held[name] = held.get(name, 0) + 1
+        return ibis.table(ibis.Schema.from_pyarrow(data.schema), name=name)
+
+    def forget(self, table: ibis.Table) -> None:
+        name = table.get_name()
+        held = self._held()
+        held[name] = held.get(name, 1) - 1
+        if held[name] <= 0:
+            del held[name]
+            self.raw.unregister(name)
+
+    def _held(self) -> dict[str, int]:
+        held: dict[str, int] | None = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = {}
+        return held
+
+    # -- staging ----------------------------------------------------------------------
+
+    def staging(self) -> duckdb.DuckDBPyConnection:
+        if self.read_only:
+            raise WorkspaceError("a read-only store cannot load files")
+        return self.raw
+
+    def stage_existing(self, table: str, columns: tuple[str, ...], relation: str) -> None:
+        cols = ", ".join(ident(c) for c in columns)
+        self.raw.execute(
+            f"CREATE OR REPLACE TEMP VIEW {ident(relation)} AS SELECT {cols} FROM {ident(table)}"
         )
-        found = _q(spec.key[0])
-        work = _q(f"{s.relation}_upsert")
-        con.execute(
-            f"CREATE TEMP TABLE {work} AS SELECT * FROM (SELECT s.*, CASE WHEN t.{found} IS NULL "
-            f"THEN {NEW} WHEN {differs} THEN {CHANGED} ELSE {SAME} END AS __status "
-            f"FROM {source} s LEFT JOIN {target} t ON {match}) WHERE __status <> {SAME}"
-        )
-        tally = dict(con.execute(f"SELECT __status, count(*) FROM {work} GROUP BY 1").fetchall())
-        new, changed = tally.get(NEW, 0), tally.get(CHANGED, 0)
-        first = None
-        if new or changed:
-            replaced = f"{target} r JOIN {work} s ON s.__status = {CHANGED} AND {keys_match('r')}"
-            dates = [self._changed_from(s.table, f"{work} r")]
-            if changed:
-                dates.append(self._changed_from(s.table, replaced))
-            first = min((d for d in dates if d is not None), default=None)
-        if changed:
-            con.execute(
-                f"DELETE FROM {target} t USING {work} s WHERE s.__status = {CHANGED} AND {match}"
-            )
-        if new or changed:
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * EXCLUDE (__status) FROM {work}")
-        con.execute(f"DROP TABLE {work}")
-        return TableCounts(s.table, incoming, new, changed, incoming - new - changed, first)
+
+    def checkpoint(self) -> None:
+        """Merge the write-ahead log into the file (before a generation is published)."""
+        self.raw.execute("CHECKPOINT")
 
     def close(self) -> None:
-        self._con.disconnect()
+        self._db.close()
+
+
+def _compile(expr: ibis.Table) -> str:
+    import ibis
+
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _conform(table: pa.Table, expr: ibis.Table) -> pa.Table:
+    """DuckDB's Arrow result in the types Ibis promises for ``expr``."""
+    schema = expr.schema().to_pyarrow()
+    if table.schema.equals(schema):
+        return table
+    return table.rename_columns(schema.names).cast(schema)
+
+
+def _register_memtables(con: duckdb.DuckDBPyConnection, expr: ibis.Table) -> None:
+    """Register the in-memory tables an expression holds on the cursor that runs it.
+
+    Tandem's own constants go through ``DuckDBStore.constant``; this serves
+    expressions built elsewhere with ``ibis.memtable``. It reads Ibis' operation
+    (``InMemoryTable.name``, ``.data``, ``.schema``); tests/store/test_duckdb.py
+    fails if Ibis changes them.
+    """
+    import ibis.expr.operations as ops
+
+    for op in expr.op().find(ops.InMemoryTable):
+        con.register(op.name, op.data.to_pyarrow(op.schema))
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text

@@ -37,25 +37,26 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tandem.errors import ConfigError, WorkspaceError
 from tandem.schema import TABLES, table
-from tandem.store import (
-    DUCKDB_TYPES,
+from tandem.store.base import (
     EVERYTHING,
     LoadEntry,
     Staged,
     Store,
     TableCounts,
 )
+from tandem.store.sql import ident as q
+from tandem.store.sql import literal
+from tandem.store.types import duckdb_types
 from tandem.store.upsert import (
     CHANGED,
     NEW,
     STATUS,
     Incoming,
+    absent,
     changed_from_sql,
     classify,
     earliest,
     keys_match,
-    literal,
-    q,
     replaced,
     staging_connection,
     tally,
@@ -63,6 +64,7 @@ from tandem.store.upsert import (
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
     from ibis.backends.pyspark import Backend
     from pyspark.sql import SparkSession
 
@@ -137,12 +139,19 @@ class Manifest:
     workspace_id: str
     generations: dict[str, int]
     loads: list[dict[str, Any]]
+    #: Per table, [first day, last day] of its time column (ISO dates).
+    extents: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(data["workspace_id"], dict(data["generations"]), list(data["loads"]))
+            return cls(
+                data["workspace_id"],
+                dict(data["generations"]),
+                list(data["loads"]),
+                dict(data.get("extents", {})),
+            )
         except (OSError, ValueError, KeyError) as exc:
             raise WorkspaceError(f"{path}: cannot read the warehouse manifest: {exc}") from exc
 
@@ -153,6 +162,7 @@ class Manifest:
             "workspace_id": self.workspace_id,
             "generations": self.generations,
             "loads": self.loads,
+            "extents": self.extents,
         }
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         with open(tmp, "w", encoding="utf-8") as out:
@@ -162,7 +172,12 @@ class Manifest:
         os.replace(tmp, path)
 
     def copy(self) -> Manifest:
-        return Manifest(self.workspace_id, dict(self.generations), [dict(e) for e in self.loads])
+        return Manifest(
+            self.workspace_id,
+            dict(self.generations),
+            [dict(e) for e in self.loads],
+            dict(self.extents),
+        )
 
 
 class SparkStore(Store):
@@ -224,7 +239,7 @@ class SparkStore(Store):
     def _write_empty(self, con: duckdb.DuckDBPyConnection, name: str, generation: int) -> None:
         """An empty Parquet file with the canonical schema, so Spark can read the table."""
         cols = ", ".join(
-            f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {q(c.name)}" for c in table(name).columns
+            f"CAST(NULL AS {duckdb_types()[c.type]}) AS {q(c.name)}" for c in table(name).columns
         )
         folder = self.generation_dir(name, generation)
         folder.mkdir(parents=True, exist_ok=True)
@@ -262,11 +277,15 @@ class SparkStore(Store):
             self._views[name] = generation
         return self.con.table(name)
 
+    def run(self, expr: Any) -> pa.Table:
+        return expr.to_pyarrow()
+
     def cache(self, expr: Any) -> Any:
-        # Ibis 12's PySpark backend compiles a cached query without registering the
-        # in-memory tables it reads (the frame's calendar): register them first.
-        self._con._register_in_memory_tables(expr)
+        register_memtables(self._con, expr)
         return expr.cache()
+
+    def release(self, expr: Any) -> None:
+        expr.release()
 
     def row_counts(self) -> dict[str, int]:
         """From the Parquet footers: the same rows Spark reads, without a job per table."""
@@ -276,6 +295,27 @@ class SparkStore(Store):
 
     def identity(self) -> str:
         return self.manifest().workspace_id
+
+    def extent(self) -> tuple[dt.date, dt.date] | None:
+        spans = list(self.manifest().extents.values())
+        if not spans:
+            return None
+        return (
+            dt.date.fromisoformat(min(s[0] for s in spans)),
+            dt.date.fromisoformat(max(s[1] for s in spans)),
+        )
+
+    def last_loaded_at(self) -> dt.datetime | None:
+        times = [str(e["loaded_at"]) for e in self.manifest().loads]
+        return dt.datetime.fromisoformat(max(times)) if times else None
+
+    def note_changes(self, tables: list[str]) -> None:
+        with self._locked():
+            self._manifest = None
+            after = self.manifest().copy()
+            self._log(after, [TableCounts(t, 0, 0, 0, 0, EVERYTHING) for t in tables])
+            self._commit(after)
+            self._manifest = None
 
     def loads_since(self, load_id: int) -> list[LoadEntry]:
         return [
@@ -305,7 +345,8 @@ class SparkStore(Store):
 
     # -- apply ----------------------------------------------------------------
 
-    def apply(self, staged: list[Staged]) -> list[TableCounts]:
+    def apply(self, staged: list[Staged], *, dry_run: bool = False) -> list[TableCounts]:
+        """See ``Store.apply``; a dry run classifies in the staging DuckDB and writes nothing."""
         written: list[Path] = []
         with self._locked():
             self._manifest = None
@@ -314,11 +355,13 @@ class SparkStore(Store):
             try:
                 counts = []
                 for s in staged:
-                    count, folder = self._upsert(Incoming.of(s), after)
+                    count, folder = self._upsert(Incoming.of(s), after, write=not dry_run)
                     counts.append(count)
                     if folder is not None:
                         written.append(folder)
-                self._log(after, counts)
+                if not dry_run:
+                    self._log(after, counts)
+                    self._record_extents(after, counts)
                 if written:
                     self._commit(after)
             except BaseException:
@@ -328,6 +371,30 @@ class SparkStore(Store):
             self._manifest = None
             self._prune(before, after)
         return counts
+
+    def _record_extents(self, manifest: Manifest, counts: list[TableCounts]) -> None:
+        """The first and last day of each changed table's time column, read from the
+        Parquet generation the load wrote."""
+        con = self._staging_con()
+        for c in counts:
+            spec = table(c.table)
+            if c.changed_from is None or spec.time_column is None:
+                continue
+            path = literal(str(self.current_file_in(manifest, c.table)))
+            col = q(spec.time_column)
+            hi = f"max(CAST({col} AS DATE))"
+            if spec.name == "subscriptions":
+                hi = f"greatest({hi}, max(valid_to))"
+            row = con.execute(
+                f"SELECT min(CAST({col} AS DATE)), {hi} FROM read_parquet({path})"
+            ).fetchone()
+            if row and row[0] is not None:
+                manifest.extents[c.table] = [row[0].isoformat(), row[1].isoformat()]
+            else:
+                manifest.extents.pop(c.table, None)
+
+    def current_file_in(self, manifest: Manifest, name: str) -> Path:
+        return self.generation_dir(name, manifest.generations[name]) / "part-0.parquet"
 
     def _commit(self, manifest: Manifest) -> None:
         """The commit point of a load."""
@@ -362,8 +429,14 @@ class SparkStore(Store):
                 }
             )
 
-    def _upsert(self, item: Incoming, manifest: Manifest) -> tuple[TableCounts, Path | None]:
-        """Classify the staged rows; write the next generation when anything changed."""
+    def _upsert(
+        self, item: Incoming, manifest: Manifest, *, write: bool = True
+    ) -> tuple[TableCounts, Path | None]:
+        """Classify the staged rows; write the next generation when anything changed.
+
+        A replaced table's next generation leaves out the stored rows whose key
+        the staged rows lack.
+        """
         import pyarrow.parquet as pq
 
         con, spec = self._staging_con(), item.spec
@@ -393,8 +466,14 @@ class SparkStore(Store):
                 return TableCounts(spec.name, 0, 0, 0, 0, None), None
             first = self._changed_from(con, item, f"{source} r")
             rows = select(source, set(item.names))
-            folder = self._write(con, manifest, spec.name, rows)
+            folder = self._write(con, manifest, spec.name, rows) if write else None
             return TableCounts(spec.name, incoming, incoming, 0, 0, first), folder
+        deleted, gone = 0, None
+        if item.staged.replace:
+            absent_rows = absent(spec, source, stored)
+            deleted = self._count(con, f"SELECT count(*) FROM {absent_rows}")
+            if deleted:
+                gone = self._changed_from(con, item, absent_rows)
         work = q(f"__tandem_work_{spec.name}")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {work} AS "
@@ -403,19 +482,26 @@ class SparkStore(Store):
         counted = {int(r[0]): int(r[1]) for r in con.execute(tally(work)).fetchall()}
         new, changed = counted.get(NEW, 0), counted.get(CHANGED, 0)
         counts = TableCounts(spec.name, incoming, new, changed, incoming - new - changed)
-        if not (new or changed):
+        if not (new or changed or deleted):
             return counts, None
-        days = [self._changed_from(con, item, f"{work} r")]
+        days = [gone]
+        if new or changed:
+            days.append(self._changed_from(con, item, f"{work} r"))
         if changed:
             days.append(self._changed_from(con, item, replaced(spec, stored, work)))
+        present = (
+            f" AND EXISTS (SELECT 1 FROM {source} s WHERE {keys_match(spec, 's', 'r')})"
+            if item.staged.replace
+            else ""
+        )
         kept = (
             f"(SELECT * FROM {stored} r WHERE NOT EXISTS (SELECT 1 FROM {work} s "
-            f"WHERE s.{STATUS} = {CHANGED} AND {keys_match(spec, 's', 'r')}))"
+            f"WHERE s.{STATUS} = {CHANGED} AND {keys_match(spec, 's', 'r')}){present})"
         )
         rows = f"{select(kept, set(stored_types))} UNION ALL {select(work, set(item.names))}"
-        folder = self._write(con, manifest, spec.name, rows)
+        folder = self._write(con, manifest, spec.name, rows) if write else None
         return TableCounts(
-            spec.name, incoming, new, changed, incoming - new - changed, earliest(days)
+            spec.name, incoming, new, changed, incoming - new - changed, earliest(days), deleted
         ), folder
 
     def _write(
@@ -454,3 +540,13 @@ class SparkStore(Store):
             with contextlib.suppress(Exception):
                 self.session.catalog.dropTempView(name)
         self._views.clear()
+
+
+def register_memtables(backend: Backend, expr: Any) -> None:
+    """Ibis 12's PySpark backend compiles a cached query without registering the
+    in-memory tables it reads (the frame's calendar): register them first.
+
+    This is the one use of a private Ibis API (``_register_in_memory_tables``);
+    tests/store/test_spark.py fails if Ibis removes or renames it.
+    """
+    backend._register_in_memory_tables(expr)

@@ -6,6 +6,7 @@ by Ibis, so a column type is written down once.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from tandem.schema import ColumnType, Table
@@ -39,3 +40,9 @@ def sql_type(kind: ColumnType | str, dialect: str) -> str:
     mappers = {"duckdb": datatypes.DuckDBType, "postgres": datatypes.PostgresType}
     name = IBIS_TYPES[kind] if isinstance(kind, ColumnType) else kind
     return str(mappers[dialect].from_ibis(ibis.dtype(name)).sql(dialect))
+
+
+@functools.cache
+def duckdb_types() -> dict[ColumnType, str]:
+    """Each canonical column type as DuckDB names it."""
+    return {kind: sql_type(kind, "duckdb") for kind in ColumnType}

@@ -1,8 +1,8 @@
-"""The upsert of DuckDBStore as plain SQL, for the stores whose tables live elsewhere.
+"""The upsert as plain SQL, the one every store runs.
 
-PostgresStore runs these statements on PostgreSQL, SparkStore on the staging
-DuckDB against the current Parquet generation; both read the same text, so a
-row is new, changed or unchanged by the same rules as in ``DuckDBStore``: the
+``SqlStore`` runs these statements on DuckDB and PostgreSQL, ``SparkStore`` on
+the staging DuckDB against the current Parquet generation; all read the same
+text, so a row is new, changed or unchanged by the same rules everywhere: the
 key matches NULL-safely on columns that may be empty (``IS NOT DISTINCT FROM``)
 and with ``=`` on required ones, a row is changed when any non-key column
 ``IS DISTINCT FROM`` the stored one (a stored extra column the file lacks
@@ -26,13 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tandem.schema import Table, table
-from tandem.store import DUCKDB_TYPES, EVERYTHING, TIMELESS_TABLES, Staged
+from tandem.store.base import TIMELESS_TABLES, Staged
+from tandem.store.sql import ident as q
+from tandem.store.sql import literal
+from tandem.store.types import duckdb_types
 
 if TYPE_CHECKING:
     import duckdb
 
 NEW, CHANGED, SAME = 0, 1, 2
-"""How a staged row compares with the stored row of the same key (as in DuckDBStore)."""
+"""How a staged row compares with the stored row of the same key."""
 
 STATUS = "__status"
 
@@ -65,16 +68,6 @@ _WIDENED: dict[str, str] = {
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 
 
-def q(name: str) -> str:
-    """``name`` as a double-quoted identifier (the same in both dialects)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    """``value`` as a single-quoted string literal (the same in both dialects)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def portable(duckdb_type: str) -> str:
     """The DuckDB type a column of ``duckdb_type`` is stored as (see the module doc)."""
     kind = _WIDENED.get(duckdb_type.upper(), duckdb_type.upper())
@@ -102,7 +95,8 @@ class Incoming:
     @classmethod
     def of(cls, staged: Staged) -> Incoming:
         spec = table(staged.table)
-        canonical = tuple((c.name, DUCKDB_TYPES[c.type]) for c in spec.columns)
+        types = duckdb_types()
+        canonical = tuple((c.name, types[c.type]) for c in spec.columns)
         extras = tuple((name, portable(kind)) for name, kind in staged.extra_columns)
         return cls(staged, canonical + extras)
 
@@ -154,6 +148,14 @@ def classify(spec: Table, source: str, target: str, incoming: list[str], stored:
     )
 
 
+def absent(spec: Table, source: str, target: str) -> str:
+    """The stored rows (alias r) whose key the staged rows lack, as a FROM clause: what
+    replacing the table deletes."""
+    return (
+        f"{target} r WHERE NOT EXISTS (SELECT 1 FROM {source} s WHERE {keys_match(spec, 's', 'r')})"
+    )
+
+
 def tally(work: str) -> str:
     return f"SELECT {STATUS}, count(*) FROM {work} GROUP BY {STATUS}"
 
@@ -189,11 +191,11 @@ def earliest(days: list[dt.date | None]) -> dt.date | None:
 
 __all__ = [
     "CHANGED",
-    "EVERYTHING",
     "NEW",
     "SAME",
     "STATUS",
     "Incoming",
+    "absent",
     "changed_from_sql",
     "classify",
     "earliest",
@@ -201,7 +203,6 @@ __all__ = [
     "literal",
     "portable",
     "postgres_type",
-    "q",
     "replaced",
     "staging_connection",
     "tally",

@@ -44,3 +44,25 @@ class SynthReport:
             shown = f"{name} (truth)" if w.path.parent == self.truth else name
             table.add_row(shown, f"{w.rows:,}", f"{w.bytes / 1e6:,.1f}")
         return table
+
+    def to_json(self) -> dict[str, object]:
+        c = self.config
+        return {
+            "accounts": c.accounts,
+            "months": c.months,
+            "end": c.end,
+            "seed": c.seed,
+            "out": str(self.out),
+            "truth": str(self.truth),
+            "seconds": round(self.seconds, 3),
+            "files": [
+                {
+                    "name": name,
+                    "path": str(w.path),
+                    "rows": w.rows,
+                    "bytes": w.bytes,
+                    "truth": w.path.parent == self.truth,
+                }
+                for name, w in self.files.items()
+            ],
+        }

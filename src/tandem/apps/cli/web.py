@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tandem.apps.cli import WorkspaceOpt, _format, app
+from tandem.apps.cli.app import WorkspaceOpt, app, parse_format
 from tandem.apps.cli.output import Format
 
 users_app = typer.Typer(
@@ -168,7 +168,7 @@ def users_list(
     from tandem.errors import UsageError
     from tandem.state.users import Users
 
-    chosen = _format(fmt)
+    chosen = parse_format(fmt)
     if chosen not in (Format.TABLE, Format.JSON):
         raise UsageError(f"--format {fmt!r}: choose table or json")
     _check_workspace(workspace)
