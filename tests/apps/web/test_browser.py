@@ -65,6 +65,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         if r["csm_id"]:
             counts[r["csm_id"]] = counts.get(r["csm_id"], 0) + 1
     member = max(counts, key=lambda k: (counts[k], k))
+    from tandem.alerts import run, write_default_rules
+
+    write_default_rules(root / "ws")
+    with Workspace(root / "ws") as w:
+        run(w, as_of=TODAY, deliver=False)
     users = Users(root / "ws")
     users.add("leader", PASSWORD, Role.LEADER)
     users.add("admin", PASSWORD, Role.ADMIN)
@@ -130,7 +135,70 @@ def test_a_leader_drills_from_a_metric_to_an_account(
         page.wait_for_selector("#usage .main-svg")
         expect(page.locator(".crumbs")).to_contain_text(account_id)
         expect(page.locator("#timeline li").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
         shot(page, "account")
+        watch.check()
+    finally:
+        context.close()  # type: ignore[attr-defined]
+
+
+def test_a_red_number_leads_to_the_accounts_behind_it(
+    site: tuple[str, str], browser: object
+) -> None:
+    """The review meeting: the scorecard, a red metric, its rows, one account."""
+    from playwright.sync_api import expect
+
+    base, _ = site
+    context, page, watch = _page(browser, LAPTOP)
+    try:
+        log_in(page, base, "leader", PASSWORD)
+        assert page.url.rstrip("/") == base  # the scorecard is the first page
+        page.wait_for_selector("#sections a.tile.metric")
+        page.wait_for_selector("#waterfall .main-svg")
+        expect(page.locator("#card-title")).to_have_text("Shared scorecard")
+        shot(page, "scorecard")
+        red = page.locator("a.tile.metric.status-red").first
+        slug = red.get_attribute("data-slug")
+        red.click()
+        page.wait_for_selector("#trend .main-svg")
+        assert f"/metrics/{slug}" in page.url and "period=" in page.url
+        page.wait_for_selector("#explain-body table tbody tr")
+        shot(page, "metric-from-red-tile")
+        link = page.locator("#explain-body td a[href^='/accounts/']").first
+        account_id = link.inner_text()
+        link.click()
+        page.wait_for_selector("#usage .main-svg")
+        expect(page.locator(".crumbs")).to_contain_text(account_id)
+        page.wait_for_selector("#health-chart .main-svg")
+        page.wait_for_load_state("networkidle")
+        shot(page, "account-from-red-tile")
+        # A scope: one segment's scorecard, and its tiles carry the filter to the metric page.
+        page.goto(f"{base}/?scope=segment:SMB")
+        page.wait_for_selector("#sections a.tile.metric")
+        expect(page.locator("#card-sub")).to_contain_text("SMB")
+        href = page.locator("a.tile.metric").first.get_attribute("href") or ""
+        assert "where=segment%3DSMB" in href
+        watch.check()
+    finally:
+        context.close()  # type: ignore[attr-defined]
+
+
+def test_team_pages_and_alerts(site: tuple[str, str], browser: object) -> None:
+    from playwright.sync_api import expect
+
+    base, _ = site
+    context, page, watch = _page(browser, LAPTOP)
+    try:
+        log_in(page, base, "leader", PASSWORD)
+        page.goto(f"{base}/teams")
+        page.wait_for_selector("#leagues table tbody tr")
+        page.wait_for_selector("#nps-mix .main-svg")
+        page.wait_for_selector("#onboarding .main-svg")
+        expect(page.locator("#matrix table")).to_be_visible()
+        shot(page, "teams")
+        page.goto(f"{base}/alerts")
+        page.wait_for_selector("#alerts tbody tr")
+        shot(page, "alerts")
         watch.check()
     finally:
         context.close()  # type: ignore[attr-defined]
@@ -206,6 +274,7 @@ def test_usable_on_a_phone(site: tuple[str, str], browser: object) -> None:
     try:
         log_in(page, base, "leader", PASSWORD)
         for path, ready, name in (
+            ("/", "#sections a.tile.metric", "phone-scorecard"),
             ("/metrics/customer_churn_rate", "#trend .main-svg", "phone-metric"),
             ("/accounts", "#accounts tbody tr", "phone-accounts"),
             ("/definitions", ".definition", "phone-definitions"),

@@ -72,6 +72,21 @@ def last_load(s: ReadSession) -> LoadStamp:
     return LoadStamp(int(found.get("load_id") or 0), loaded_at)
 
 
+def _health(ws: Workspace) -> Any:
+    """Each customer's health score and band (as of the health package's default day)."""
+    import pyarrow as pa
+
+    from tandem.health import scores
+
+    rows = scores(ws).rows
+    kept = rows[["account_id", "health_score", "band"]].rename(columns={"band": "health_band"})
+    table = pa.Table.from_pandas(kept, preserve_index=False)
+    bands = table["health_band"].to_pylist()
+    return table.set_column(
+        2, "health_band", pa.array([b if b in ("red", "amber", "green") else None for b in bands])
+    )
+
+
 class Data:
     def __init__(self, config: WebConfig) -> None:
         from cachetools import LRUCache
@@ -239,7 +254,20 @@ class Data:
                         del self._books[k]
                     self._books[key] = book
                     self._computing.pop(("book", *key), None)
+                self._score_later(book)
                 return book
+
+    def _score_later(self, book: Book) -> None:
+        """Attach health scores to ``book`` in the background (scoring takes a while)."""
+
+        def run() -> None:
+            try:
+                with self.workspace() as ws:
+                    book.attach(_health(ws))
+            except Exception:
+                log.warning("scoring the book's health failed", exc_info=True)
+
+        threading.Thread(target=run, name="tandem-health", daemon=True).start()
 
     def warm_up(self) -> None:
         """Build the book in the background, so the first visitor does not wait for it.

@@ -51,7 +51,7 @@ NAV = (
     NavItem("/admin/users", "Users", (Role.ADMIN,)),
 )
 #: Pages not built yet are left out of the navigation.
-MISSING: set[str] = {"/teams", "/alerts"}
+MISSING: set[str] = set()
 
 
 def _render(
@@ -202,8 +202,36 @@ def logout(request: Request, principal: PageUser) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, principal: PageUser) -> Response:
-    return RedirectResponse("/definitions", status_code=303)
+def scorecard(request: Request, principal: PageUser) -> Response:
+    return _render(
+        request,
+        "scorecard.html",
+        principal,
+        page="scorecard",
+        title="Scorecard",
+        charts=True,
+        api="/api/scorecards/shared",
+    )
+
+
+@router.get("/teams", response_class=HTMLResponse)
+def teams(request: Request, principal: LeaderPage) -> Response:
+    return _render(
+        request,
+        "teams.html",
+        principal,
+        page="teams",
+        title="Teams",
+        charts=True,
+        api="/api/scorecards/shared?compare=csm",
+    )
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts(request: Request, principal: PageUser) -> Response:
+    return _render(
+        request, "alerts.html", principal, page="alerts", title="Alerts", api="/api/alerts"
+    )
 
 
 @router.get("/definitions", response_class=HTMLResponse)
@@ -267,6 +295,3 @@ def settings(request: Request, principal: PageUser) -> Response:
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, principal: AdminPage) -> Response:
     return _render(request, "users.html", principal, page="users", title="Users", api="/api/users")
-
-
-__all__ = ["LeaderPage", "router"]

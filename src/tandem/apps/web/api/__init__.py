@@ -6,13 +6,26 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from tandem.apps.web.api import accounts, catalog, metrics, session, settings, users
+    from tandem.apps.web.api import (
+        accounts,
+        alerts,
+        catalog,
+        health,
+        metrics,
+        scorecards,
+        session,
+        settings,
+        users,
+    )
 
     return [
         session.router,
         catalog.router,
+        scorecards.router,
         metrics.router,
+        health.router,
         accounts.router,
+        alerts.router,
         settings.router,
         users.router,
     ]

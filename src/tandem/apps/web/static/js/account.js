@@ -45,7 +45,59 @@
     }
   }
 
+  // A fact named *_day holding a day number (days since 1970-01-01) reads as a date.
+  function fact(key, value) {
+    if (typeof value !== "number") return String(value);
+    if (key.endsWith("_day") && value > 3000) return new Date(value * 86400000).toISOString().slice(0, 10);
+    return String(+value.toFixed(2));
+  }
+
+  async function health() {
+    const card = document.getElementById("health-card");
+    let h;
+    try { h = await api(`/api/accounts/${encodeURIComponent(id)}/health`); } catch (e) { problem(e); return; }
+    if (!h.history.length) { card.hidden = false; clear(document.getElementById("health")).append(el("p", { class: "hint" }, "No score: not a customer over the last twelve months.")); return; }
+    card.hidden = false;
+    const last = h.history[h.history.length - 1];
+    const node = clear(document.getElementById("health"));
+    node.append(
+      el("p", {}, el("span", { class: `pill ${last.band}` }, last.health_score === null ? "no score" : Math.round(last.health_score)),
+        ` as of ${last.as_of} · red below ${h.red_below}, green from ${h.green_from}`,
+        last.missing.length ? el("span", { class: "hint" }, ` · left out (no data, weights renormalised): ${last.missing.join(", ")}`) : ""),
+      el("div", { id: "health-chart", class: "chart small" }),
+      el("div", { class: "scroll" }, el("table", { class: "grid", id: "health-parts" })));
+    Tandem.table(document.getElementById("health-parts"), [
+      { key: "title", label: "Component" },
+      { key: "points", label: "Points", cls: "num", format: (c) => (c.points === null ? "—" : c.points.toFixed(1)) },
+      { key: "score", label: "Sub-score", cls: "num", format: (c) => (c.score === null ? "—" : c.score.toFixed(0)) },
+      { key: "share", label: "Weight", cls: "num", format: (c) => (c.share === null ? "—" : `${c.share.toFixed(0)}%`) },
+      { key: "facts", label: "From", cls: "wide", format: (c) => Object.entries(c.facts).filter(([, v]) => v !== null).map(([k, v]) => `${k.replaceAll("_", " ")} ${fact(k, v)}`).join(", ") },
+    ], last.components);
+    const Plotly = await whenPlotly();
+    const x = h.history.map((r) => r.as_of);
+    const traces = last.components.map((c) => ({
+      type: "bar", name: c.title, x, y: h.history.map((r) => (r.components.find((p) => p.name === c.name) || {}).points ?? 0),
+    }));
+    traces.push({ type: "scatter", mode: "lines+markers", name: "Score", x, y: h.history.map((r) => r.health_score), line: { color: "#111827", width: 2 } });
+    await Plotly.newPlot(document.getElementById("health-chart"), traces, plotLayout({ barmode: "stack", yaxis: { range: [0, 100], title: { text: "points" } } }), plotConfig);
+  }
+
+  async function alerts() {
+    try {
+      const found = await api("/api/alerts", { account: id });
+      if (!found.length) return;
+      document.getElementById("alerts-card").hidden = false;
+      Tandem.table(document.getElementById("account-alerts"), [
+        { key: "raised_at", label: "Raised", format: (a) => a.raised_at.slice(0, 10) },
+        { key: "subject", label: "What", format: (a) => [el("strong", {}, a.subject), el("br"), el("span", { class: "hint" }, a.reason)] },
+        { key: "status", label: "Status", format: (a) => el("a", { href: `/alerts?status=${a.status}` }, a.status) },
+      ], found);
+    } catch (e) { problem(e); }
+  }
+
   async function main() {
+    health();
+    alerts();
     try {
       const d = await api(`/api/accounts/${encodeURIComponent(id)}`);
       const a = d.account;
