@@ -47,7 +47,12 @@ CASES: list[tuple[str, str, object, dict[str, int]]] = [
     ("GET", "/api/scorecards/shared?period=2026-09&views=false&compare=csm", None, STAFF_ONLY),
     ("GET", "/api/scorecards/shared?period=2026-09&views=false&scope=csm:E2", None, STAFF_ONLY),
     ("GET", "/api/accounts/A1/health", None, ALL),
-    ("GET", "/api/accounts/A4/health", None, {"admin": 200, "leader": 200, "cara": 404, "rita": 404}),
+    (
+        "GET",
+        "/api/accounts/A4/health",
+        None,
+        {"admin": 200, "leader": 200, "cara": 404, "rita": 404},
+    ),
     ("GET", "/api/alerts", None, ALL),
     # No rule has run on this company: alert 1 does not exist, for anyone.
     ("GET", "/api/alerts/1", None, dict.fromkeys(ROLES, 404)),

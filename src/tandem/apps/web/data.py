@@ -3,19 +3,18 @@
 Every route gets its :class:`~tandem.Workspace` from :meth:`Data.workspace`. A
 request borrows an open workspace from a small pool (one per concurrent
 request: a workspace's connection serves one thread at a time) and gives it
-back; when no request has run for :data:`IDLE_CLOSE_SECONDS`, every pooled
-workspace is closed, so an idle server holds no database open and a ``tandem
-load`` from another process can take it. The next request opens the
-workspace afresh and sees the load, without a restart. A pooled workspace is
-dropped when ``tandem.toml`` changes. When the core's read sessions let a
-long-lived reader coexist with a load (issue 11), this is the one place to
-change.
+back. Each read session takes the newest generation of the data, so a ``tandem
+load`` from another process (which never waits for the server, nor the server
+for it) is seen by the next request, without a restart. When no request has
+run for :data:`IDLE_CLOSE_SECONDS` the pooled workspaces are closed, which lets
+go of retired generations; a pooled workspace is dropped when ``tandem.toml``
+changes.
 
-Kept between requests, keyed by the workspace's last load (read from the load
-log on every request) so that a load makes them stale at once:
+Kept between requests, keyed by the last load (``ReadSession.last_loaded_at``,
+read on every request) so that a load makes them stale at once:
 
 - the book of accounts (:class:`tandem.accounts.Book`), built once per load
-  (and at start-up, in the background);
+  (and at start-up, in the background), health scores attached once computed;
 - answers of the read-only API routes (``[web] response_cache``), keyed by the
   route, its parameters, whose book they are for, the last load and the
   settings file; concurrent identical requests compute once.
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("tandem.web")
 T = TypeVar("T")
 
-#: The load log every load appends to in the same transaction as its rows.
-LOAD_LOG = "_tandem_loads"
 #: An idle server closes its workspaces after this long without a request.
 IDLE_CLOSE_SECONDS = 1.0
 #: Answers kept (least recently used dropped first).
@@ -53,23 +50,18 @@ ANSWERS_KEPT = 512
 
 @dataclass(frozen=True)
 class LoadStamp:
-    """Which load the data reflects: its id (0 = nothing loaded) and when it ran (UTC)."""
+    """Which load the data reflects: when the last load that changed something committed
+    (UTC; None when nothing has been loaded)."""
 
-    load_id: int
     loaded_at: dt.datetime | None
 
 
 def last_load(s: ReadSession) -> LoadStamp:
-    """The latest load, read from the load log (until the facade exposes it)."""
-    log_table = s.table(LOAD_LOG)
-    row = s.run(
-        log_table.aggregate(load_id=log_table.load_id.max(), loaded_at=log_table.loaded_at.max())
-    ).to_pylist()
-    found = row[0] if row else {}
-    loaded_at = found.get("loaded_at")
+    """The latest load, as the read session's generation of the data sees it."""
+    loaded_at = s.last_loaded_at()
     if loaded_at is not None and loaded_at.tzinfo is None:
         loaded_at = loaded_at.replace(tzinfo=dt.UTC)
-    return LoadStamp(int(found.get("load_id") or 0), loaded_at)
+    return LoadStamp(loaded_at)
 
 
 def _health(ws: Workspace) -> Any:
@@ -94,11 +86,9 @@ class Data:
         self.config = config
         self._lock = threading.Lock()
         self._pool: list[tuple[Workspace, float]] = []
-        #: The load each open embedded workspace saw when it was opened (see stamp()).
-        self._stamps: dict[int, LoadStamp] = {}
         self._in_flight = 0
         self._last_release = time.monotonic()
-        self._books: dict[tuple[int, dt.date, str], Book] = {}
+        self._books: dict[tuple[dt.datetime | None, dt.date, str], Book] = {}
         self._answers: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=ANSWERS_KEPT)
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self._stop = threading.Event()
@@ -170,8 +160,6 @@ class Data:
 
     def _closed(self, workspaces: Iterator[Workspace] | list[Workspace]) -> None:
         for ws in workspaces:
-            with self._lock:
-                self._stamps.pop(id(ws), None)
             ws.close()
 
     def close(self) -> None:
@@ -192,29 +180,15 @@ class Data:
     # -- what is kept per load -------------------------------------------------------
 
     def stamp(self, ws: Workspace) -> LoadStamp:
-        """The last load as this workspace sees it.
-
-        An embedded database cannot be loaded by another process while this one
-        holds it open, so its stamp is read once per opening; a database URL may
-        change under us at any time, so it is read on every request.
-        """
-        if not ws.settings.backend.url:
-            with self._lock:
-                found = self._stamps.get(id(ws))
-            if found is not None:
-                return found
+        """The last load, read afresh: a load publishes a new generation at any time."""
         with ws.read() as s:
-            stamp = last_load(s)
-        if not ws.settings.backend.url:
-            with self._lock:
-                self._stamps[id(ws)] = stamp
-        return stamp
+            return last_load(s)
 
     def answer(self, ws: Workspace, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()``'s value, kept for this load and settings under ``key``."""
         if not self.config.web.response_cache:
             return compute()
-        full = (self.stamp(ws).load_id, self._settings_mtime(), *key)
+        full = (self.stamp(ws).loaded_at, self._settings_mtime(), *key)
         with self._lock:
             if full in self._answers:
                 return self._answers[full]  # type: ignore[no-any-return]
@@ -235,7 +209,7 @@ class Data:
 
         stamp = self.stamp(ws)
         with ws.read() as s:
-            key = (stamp.load_id, s.today, extra)
+            key = (stamp.loaded_at, s.today, extra)
             with self._lock:
                 found = self._books.get(key)
                 gate = self._computing.setdefault(("book", *key), threading.Lock())

@@ -29,7 +29,11 @@ def raised(tmp_path: Path) -> Iterator[tuple[dict[str, TestClient], int]]:
     users = Users(path)
     clients = {}
     app = make_app(path)
-    for name, role, member in (("boss", Role.LEADER, None), ("cara", Role.MEMBER, "E1"), ("dan", Role.MEMBER, "E2")):
+    for name, role, member in (
+        ("boss", Role.LEADER, None),
+        ("cara", Role.MEMBER, "E1"),
+        ("dan", Role.MEMBER, "E2"),
+    ):
         users.add(name, "a long password", role, member_id=member)
         c = TestClient(app, raise_server_exceptions=False)
         c.headers["Authorization"] = f"Bearer {users.create_token(name)}"
@@ -48,7 +52,7 @@ def test_who_sees_the_alert(raised: tuple[dict[str, TestClient], int]) -> None:
     assert clients["dan"].get(f"/api/alerts/{alert_id}").status_code == 404
     history = clients["boss"].get(f"/api/alerts/{alert_id}").json()
     assert history["alert"]["account_id"] == "A1"
-    assert [e["action"] for e in history["events"]][0] == "raised"
+    assert history["events"][0]["action"] == "raised"
 
 
 def test_acknowledge_then_resolve(raised: tuple[dict[str, TestClient], int]) -> None:
@@ -63,7 +67,10 @@ def test_acknowledge_then_resolve(raised: tuple[dict[str, TestClient], int]) -> 
     assert again.status_code == 409 and "already resolved" in again.json()["error"]["message"]
     events = clients["boss"].get(f"/api/alerts/{alert_id}").json()["events"]
     assert [e["action"] for e in events] == ["raised", "acknowledged", "resolved"]
-    assert clients["boss"].get("/api/alerts", params={"status": "resolved"}).json()[0]["alert_id"] == alert_id
+    assert (
+        clients["boss"].get("/api/alerts", params={"status": "resolved"}).json()[0]["alert_id"]
+        == alert_id
+    )
 
 
 def test_unknown_alerts_and_bad_filters(raised: tuple[dict[str, TestClient], int]) -> None:

@@ -61,7 +61,9 @@ def test_a_member_gets_the_company_or_their_own_book(as_role: Client) -> None:
 def test_bad_scorecard_requests(as_role: Client) -> None:
     c = as_role("leader")
     missing = c.get("/api/scorecards/sharde")
-    assert missing.status_code == 404 and "did you mean 'shared'" in missing.json()["error"]["message"]
+    assert (
+        missing.status_code == 404 and "did you mean 'shared'" in missing.json()["error"]["message"]
+    )
     assert c.get("/api/scorecards/..%2Fetc").status_code in (404, 422)
     bad_scope = c.get("/api/scorecards/shared", params={"scope": "csm:E9"})
     assert bad_scope.status_code == 422 and bad_scope.json()["error"]["parameter"] == "scope"

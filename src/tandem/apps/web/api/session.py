@@ -30,7 +30,6 @@ class Status(BaseModel):
     backend: str
     demo: bool
     today: str = Field(description="The day the server treats as today (UTC)")
-    last_load_id: int = Field(description="0 when nothing has been loaded")
     last_loaded_at: str | None = Field(description="When the data was last loaded (UTC, ISO)")
     data_from: str | None = Field(description="The first day with data")
     data_to: str | None = Field(description="The last day with data")
@@ -72,7 +71,6 @@ def status(principal: ApiUser, request: Request, ws: WS) -> Status:
         backend=backend,
         demo=data.config.demo,
         today=today.isoformat(),
-        last_load_id=stamp.load_id,
         last_loaded_at=plain(stamp.loaded_at),
         data_from=plain(extent[0]) if extent else None,
         data_to=plain(extent[1]) if extent else None,
