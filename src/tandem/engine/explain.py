@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tandem.engine.compute import backend_support, by_source, compute, dimensions
+from tandem.engine.aggregate import backend_support, by_source
+from tandem.engine.compute import compute, dimensions
 from tandem.engine.frame import Frame
 from tandem.engine.query import MetricQuery, MetricResult
 from tandem.semantic.calendar import Grain, Period, period_containing
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
-    from tandem.engine.fingerprint import Memo
     from tandem.engine.frame import Tables
+    from tandem.engine.memo import Memo
     from tandem.semantic.catalog import Catalog
     from tandem.settings import MetricSettings
 

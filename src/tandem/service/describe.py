@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.engine.fingerprint import Memo, metric_fingerprint
+from tandem.engine.fingerprint import metric_fingerprint
+from tandem.engine.memo import Memo
 from tandem.semantic.types import Custom
 from tandem.service.info import MetricInfo
 
