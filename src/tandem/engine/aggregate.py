@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tandem.errors import UnsupportedOperation
-from tandem.semantic.dimensions import account_dims
+from tandem.semantic.dimensions import MISSING, account_dims
 
 if TYPE_CHECKING:
     import ibis
@@ -31,6 +31,22 @@ def by_source(catalog: Catalog, metrics: list[Metric]) -> dict[str, list[Measure
             if measure not in items:
                 items.append(measure)
     return out
+
+
+def own_columns(frame: Frame, facts: ibis.Table) -> ibis.Table:
+    """The source's rows filtered by, and with the columns of, the own dimensions cut by."""
+    dims = frame.dims
+    for d, flt in dims.own_where:
+        facts = facts.filter(flt.condition(facts[d.column]))
+    for d in dims.own:
+        facts = facts.mutate(**{d.output: facts[d.column].cast("string").fill_null(MISSING)})
+        if d.label is not None:
+            people = frame.table("team_members")
+            named = people.select(**{f"{d.output}__member": people.member_id, d.label: people.name})
+            facts = facts.left_join(named, facts[d.output] == named[f"{d.output}__member"]).drop(
+                f"{d.output}__member"
+            )
+    return facts
 
 
 @contextlib.contextmanager
@@ -64,13 +80,14 @@ def aggregate_expr(frame: Frame, source_name: str, items: list[Measure]) -> ibis
     if source.grouped:
         keys = ["period_key", *dims.columns]
     elif "account_id" not in facts.columns:
-        if dims.by or dims.where:
+        if dims.cut:
             return None
         keys = ["period_key"]
     else:
         if dims.by or dims.where:
             on = ["account_id", "period_key"] if dims.per_period else ["account_id"]
             facts = facts.join(account_dims(frame), on)
+        facts = own_columns(frame, facts)
         keys = ["period_key", *dims.columns]
     conditions = [m.where(facts) for m in items if m.where is not None]
     if len(conditions) == len(items):

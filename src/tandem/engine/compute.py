@@ -15,6 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from tandem.engine.aggregate import aggregate_expr, backend_support, by_source
+from tandem.engine.cuts import dimensions, own_values
 from tandem.engine.fingerprint import formula_sql, metric_fingerprint, tables_read
 from tandem.engine.frame import Frame
 from tandem.engine.query import (
@@ -26,7 +27,7 @@ from tandem.engine.query import (
 )
 from tandem.errors import UsageError
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
-from tandem.semantic.dimensions import MISSING, DimensionSet, account_dims, resolve
+from tandem.semantic.dimensions import MISSING, account_dims
 
 if TYPE_CHECKING:
     import duckdb
@@ -81,7 +82,7 @@ def compute(
 ) -> dict[str, MetricResult]:
     """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in query.metrics]
-    dims = dimensions(store, query)
+    dims = dimensions(store, catalog, metrics, query)
     grain, ps = resolve_periods(store.extent(), query, today)
     frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
     try:
@@ -90,13 +91,6 @@ def compute(
         frame.close()
     empty = store.empty_tables()
     return {m.slug: _result(m, table, frame, empty) for m in metrics}
-
-
-def dimensions(store: Tables, query: MetricQuery) -> DimensionSet:
-    if not query.by and not query.where:
-        return DimensionSet()
-    columns = list(store.table("accounts").columns)
-    return resolve(query.by, query.where, columns)
 
 
 def build(frame: Frame, metrics: list[Metric], cache: ResultCache | None = None) -> pa.Table:
@@ -143,7 +137,7 @@ def assemble(
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
                 at = wide.schema.get_field_index(measure.name)
                 wide = wide.set_column(at, measure.name, filled)
-    cut = bool(frame.dims.by or frame.dims.where)
+    cut = frame.dims.cut
     sql, schema = formula_sql(
         frame.memo, frame.catalog, metrics, frame.knobs, wide.schema, keys, cut, WIDE
     )
@@ -182,13 +176,33 @@ def _grid(frame: Frame) -> pa.Table:
     )
     if not frame.dims.columns:
         return cal
-    groups = frame.store.run(account_dims(frame).select(*frame.dims.columns).distinct())
+    groups = _groups(frame)
     n, m = cal.num_rows, groups.num_rows
     grid = cal.take(pa.array(np.repeat(np.arange(n), m)))
     tiled = groups.take(pa.array(np.tile(np.arange(m), n)))
     for name in tiled.column_names:
         grid = grid.append_column(name, tiled[name])
     return grid
+
+
+def _groups(frame: Frame) -> pa.Table:
+    """Every dimension group: the accounts' groups × each own dimension's values."""
+    import ibis
+
+    dims = frame.dims
+    parts: list[ibis.Table] = []
+    if dims.account_columns:
+        parts.append(account_dims(frame).select(*dims.account_columns).distinct())
+    for d in dims.own:
+        values = own_values(frame.store, d)
+        for own, flt in dims.own_where:
+            if own == d:
+                values = values.filter(flt.condition(values[d.output]))
+        parts.append(values)
+    groups = parts[0]
+    for part in parts[1:]:
+        groups = groups.cross_join(part)
+    return frame.store.run(groups)
 
 
 def _aggregate(frame: Frame, source_name: str, items: list[Measure]) -> pa.Table | None:
