@@ -23,9 +23,13 @@ ACCOUNTS = [
 ]  # fmt: skip
 PEOPLE = [
     {"member_id": m, "name": n, "team": t}
-    for m, n, t in [("R1", "Rae", "sales"), ("R2", "Rob", "sales"), ("C1", "Cy", "customer_success"),
-                    ("C2", "Cam", "customer_success")]
-]  # fmt: skip
+    for m, n, t in [
+        ("R1", "Rae", "sales"),
+        ("R2", "Rob", "sales"),
+        ("C1", "Cy", "customer_success"),
+        ("C2", "Cam", "customer_success"),
+    ]
+]
 
 
 def _ticket(tid: str, account: str, channel: str, contacts: int, priority: str = "low") -> dict:
