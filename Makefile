@@ -45,12 +45,14 @@ demo: install
 	  exec $(BIN)/tandem serve --demo --workspace $(DEMO) --host $(HOST) --port $(PORT); fi
 
 test: install-all system
+	$(BIN)/lint-imports
 	TANDEM_REQUIRE_BACKENDS=1 $(BIN)/pytest -n 2 --dist loadgroup -q
 
 lint: install-all
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install-all
 	$(BIN)/tandem bench --size S --size M --models 1000000

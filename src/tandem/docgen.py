@@ -135,6 +135,7 @@ def render_metrics() -> str:
     """``docs/metrics.md``: every metric of the catalog with its formula, components and knobs."""
     from tandem.semantic.catalog import default_catalog
     from tandem.semantic.types import Custom
+    from tandem.service.describe import own_dimensions
     from tandem.settings import MetricSettings
 
     catalog = default_catalog()
@@ -178,6 +179,12 @@ def render_metrics() -> str:
             uses = catalog.uses(m)
             if uses:
                 lines.append(f"- Derived from: {', '.join(f'`{u}`' for u in uses)}.")
+            own = own_dimensions(catalog, m)
+            if own:
+                lines.append(
+                    f"- Its own dimensions (besides the account's): {', '.join(own)}; "
+                    "`account.NAME` always means the account's."
+                )
             knobs = catalog.knobs_of(m)
             if knobs:
                 lines.append(f"- Knobs: {', '.join(f'`{k}`' for k in knobs)}.")

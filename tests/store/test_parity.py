@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tandem.engine.compute import backend_support
+from tandem.engine.aggregate import backend_support
 from tandem.errors import InputError, UnsupportedOperation
 from tandem.semantic import catalog
 from tandem.service.workspace import Workspace

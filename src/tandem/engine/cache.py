@@ -160,7 +160,7 @@ class ResultCache:
 
     def _dirty_from(self, loads: list[LoadEntry], frame: Frame, source: str) -> dt.date | None:
         reads = self._reads(frame, source)
-        cutting = bool(frame.dims.needed)
+        cutting = bool(frame.dims.needed or frame.dims.own)
         first: dt.date | None = None
         for load in loads:
             if cutting and load.table in DIMENSION_TABLES:

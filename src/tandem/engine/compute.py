@@ -10,15 +10,12 @@ expressions too, run as one projection over that grid.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
-import operator
-import re
 import threading
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tandem.engine.aggregate import aggregate_expr, backend_support, by_source
+from tandem.engine.cuts import dimensions, own_values
 from tandem.engine.fingerprint import formula_sql, metric_fingerprint, tables_read
 from tandem.engine.frame import Frame
 from tandem.engine.query import (
@@ -28,19 +25,18 @@ from tandem.engine.query import (
     ResultWarning,
     SmallSample,
 )
-from tandem.errors import UnsupportedOperation, UsageError
+from tandem.errors import UsageError
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
-from tandem.semantic.dimensions import MISSING, DimensionSet, account_dims, resolve
+from tandem.semantic.dimensions import MISSING, account_dims
 
 if TYPE_CHECKING:
     import duckdb
-    import ibis
     import pandas as pd
     import pyarrow as pa
 
     from tandem.engine.cache import ResultCache
-    from tandem.engine.fingerprint import Memo
     from tandem.engine.frame import Tables
+    from tandem.engine.memo import Memo
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.types import Measure, Metric
     from tandem.settings import MetricSettings
@@ -86,7 +82,7 @@ def compute(
 ) -> dict[str, MetricResult]:
     """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in query.metrics]
-    dims = dimensions(store, query)
+    dims = dimensions(store, catalog, metrics, query)
     grain, ps = resolve_periods(store.extent(), query, today)
     frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
     try:
@@ -95,25 +91,6 @@ def compute(
         frame.close()
     empty = store.empty_tables()
     return {m.slug: _result(m, table, frame, empty) for m in metrics}
-
-
-def dimensions(store: Tables, query: MetricQuery) -> DimensionSet:
-    if not query.by and not query.where:
-        return DimensionSet()
-    columns = list(store.table("accounts").columns)
-    return resolve(query.by, query.where, columns)
-
-
-def by_source(catalog: Catalog, metrics: list[Metric]) -> dict[str, list[Measure]]:
-    """The measures the metrics need, grouped by the source they aggregate."""
-    out: dict[str, list[Measure]] = {}
-    for m in metrics:
-        for name in catalog.needed_measures(m):
-            measure = catalog.measures[name]
-            items = out.setdefault(measure.source, [])
-            if measure not in items:
-                items.append(measure)
-    return out
 
 
 def build(frame: Frame, metrics: list[Metric], cache: ResultCache | None = None) -> pa.Table:
@@ -160,7 +137,7 @@ def assemble(
                 filled = pc.fill_null(col, pa.scalar(0, col.type))
                 at = wide.schema.get_field_index(measure.name)
                 wide = wide.set_column(at, measure.name, filled)
-    cut = bool(frame.dims.by or frame.dims.where)
+    cut = frame.dims.cut
     sql, schema = formula_sql(
         frame.memo, frame.catalog, metrics, frame.knobs, wide.schema, keys, cut, WIDE
     )
@@ -199,7 +176,7 @@ def _grid(frame: Frame) -> pa.Table:
     )
     if not frame.dims.columns:
         return cal
-    groups = frame.store.run(account_dims(frame).select(*frame.dims.columns).distinct())
+    groups = _groups(frame)
     n, m = cal.num_rows, groups.num_rows
     grid = cal.take(pa.array(np.repeat(np.arange(n), m)))
     tiled = groups.take(pa.array(np.tile(np.arange(m), n)))
@@ -208,58 +185,30 @@ def _grid(frame: Frame) -> pa.Table:
     return grid
 
 
+def _groups(frame: Frame) -> pa.Table:
+    """Every dimension group: the accounts' groups × each own dimension's values."""
+    import ibis
+
+    dims = frame.dims
+    parts: list[ibis.Table] = []
+    if dims.account_columns:
+        parts.append(account_dims(frame).select(*dims.account_columns).distinct())
+    for d in dims.own:
+        values = own_values(frame.store, d)
+        for own, flt in dims.own_where:
+            if own == d:
+                values = values.filter(flt.condition(values[d.output]))
+        parts.append(values)
+    groups = parts[0]
+    for part in parts[1:]:
+        groups = groups.cross_join(part)
+    return frame.store.run(groups)
+
+
 def _aggregate(frame: Frame, source_name: str, items: list[Measure]) -> pa.Table | None:
     with backend_support(frame.store.name, frame.catalog, items):
         expr = aggregate_expr(frame, source_name, items)
         return None if expr is None else frame.store.run(expr)
-
-
-@contextlib.contextmanager
-def backend_support(backend: str, catalog: Catalog, items: list[Measure]) -> Iterator[None]:
-    """Turn a backend's "cannot compile this" into UnsupportedOperation naming the metrics."""
-    import ibis.common.exceptions as com
-
-    try:
-        yield
-    except (
-        com.OperationNotDefinedError,
-        com.UnsupportedOperationError,
-        com.UnsupportedBackendType,
-        com.UnsupportedArgumentError,
-    ) as exc:
-        slugs = catalog.users_of(m.name for m in items)
-        found = re.search(r"'(\w+)'|\bfor (\w+)", str(exc))
-        op = next(g for g in found.groups() if g) if found else type(exc).__name__
-        raise UnsupportedOperation(
-            f"{', '.join(slugs)}: the {backend} backend does not support the operation "
-            f"{op} these metrics need ({exc})"
-        ) from exc
-
-
-def aggregate_expr(frame: Frame, source_name: str, items: list[Measure]) -> ibis.Table | None:
-    """The query aggregating ``items`` of one source by period (and dimension);
-    None when a source without accounts is cut by a dimension."""
-    source = frame.catalog.sources[source_name]
-    facts = frame.source(source_name)
-    dims = frame.dims
-    if source.grouped:
-        keys = ["period_key", *dims.columns]
-    elif "account_id" not in facts.columns:
-        if dims.by or dims.where:
-            return None
-        keys = ["period_key"]
-    else:
-        if dims.by or dims.where:
-            on = ["account_id", "period_key"] if dims.per_period else ["account_id"]
-            facts = facts.join(account_dims(frame), on)
-        keys = ["period_key", *dims.columns]
-    conditions = [m.where(facts) for m in items if m.where is not None]
-    if len(conditions) == len(items):
-        # Rows no measure counts are dropped before grouping. The engine can then
-        # push the shared part of the conditions (``survey = 'nps'``) into the
-        # scan; groups left empty come back from the grid as 0 or no value.
-        facts = facts.filter(functools.reduce(operator.or_, conditions))
-    return facts.group_by(keys).aggregate(**{m.name: m.aggregate(facts) for m in items})
 
 
 def _result(m: Metric, table: pd.DataFrame, frame: Frame, empty: frozenset[str]) -> MetricResult:

@@ -14,7 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tandem.engine.compute import backend_support, by_source, compute, dimensions
+from tandem.engine.aggregate import backend_support, by_source
+from tandem.engine.compute import compute
+from tandem.engine.cuts import dimensions
 from tandem.engine.frame import Frame
 from tandem.engine.query import MetricQuery, MetricResult
 from tandem.semantic.calendar import Grain, Period, period_containing
@@ -28,8 +30,8 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
-    from tandem.engine.fingerprint import Memo
     from tandem.engine.frame import Tables
+    from tandem.engine.memo import Memo
     from tandem.semantic.catalog import Catalog
     from tandem.settings import MetricSettings
 
@@ -70,7 +72,7 @@ def explain(
     query = MetricQuery((slug,), grain, p.start, p.end, (), where)
     result = compute(store, catalog, knobs, query, today=today, memo=memo)[slug]
     # Not materialised: the SQL shown must read the workspace's own tables.
-    dims = dimensions(store, query)
+    dims = dimensions(store, catalog, [m], query)
     frame = Frame(store, catalog, knobs, grain, [p], dims, materialize=False, memo=memo)
     try:
         parts = []
@@ -90,6 +92,8 @@ def _rows(frame: Frame, source_name: str, items: list[Measure], limit: int | Non
     if frame.dims.where and "account_id" in facts.columns and not source.grouped:
         on = ["account_id", "period_key"] if frame.dims.per_period else ["account_id"]
         facts = facts.semi_join(account_dims(frame), on)
+    for d, flt in frame.dims.own_where:
+        facts = facts.filter(flt.condition(facts[d.column]))
     flags = {m.name: _contribution(m, facts) for m in items}
     keep = _columns_to_show(source, facts, items)
     shown = facts.select(*keep, **flags)

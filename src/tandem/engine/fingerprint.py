@@ -21,13 +21,12 @@ import datetime as dt
 import hashlib
 import json
 import re
-import threading
-from collections.abc import Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from cachetools import LRUCache
-
+from tandem.engine.aggregate import aggregate_expr, by_source
 from tandem.engine.frame import Frame
+from tandem.engine.memo import Memo
 from tandem.semantic.calendar import Grain, Period, key_of, period
 
 if TYPE_CHECKING:
@@ -42,29 +41,6 @@ if TYPE_CHECKING:
 #: The periods every probe is compiled over.
 PROBE_START = dt.date(2001, 1, 1)
 _MEMTABLE = re.compile(r"ibis_\w*?memtable_[a-z0-9]+")
-_V = TypeVar("_V")
-
-
-class Memo:
-    """What one workspace keeps between requests: compiled SQL and fingerprints.
-
-    Bounded (least recently used forgotten first) and locked, so the threads of a
-    server share it. Keys hold the definitions' identity, never names alone.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: LRUCache[Hashable, Any] = LRUCache(maxsize=8192)
-
-    def get(self, key: Hashable, make: Callable[[], _V]) -> _V:
-        """The value kept under ``key``, made (outside the lock) when missing."""
-        with self._lock:
-            if key in self._kept:
-                return cast(_V, self._kept[key])
-        value = make()
-        with self._lock:
-            self._kept[key] = value
-        return value
 
 
 class Blueprint:
@@ -139,8 +115,6 @@ def source_sql(
     items: list[Measure],
 ) -> str:
     """The SQL aggregating ``items`` of ``source`` over the blueprint's probe periods."""
-    from tandem.engine.compute import aggregate_expr
-
     frame = Frame(blueprint, catalog, knobs, grain, probe_periods(grain), dims, materialize=False)
     expr = aggregate_expr(frame, source, items)
     return "" if expr is None else _sql(expr, blueprint.name)
@@ -160,8 +134,7 @@ def metric_fingerprint(
     aggregate over that relation's columns; a metric hashes the parts it reads
     and its formula step.
     """
-    from tandem import __version__
-    from tandem.engine.compute import by_source
+    from tandem.version import __version__
 
     def make() -> str:
         sources = by_source(catalog, [m])
@@ -208,8 +181,6 @@ def tables_read(
 ) -> frozenset[str]:
     """The workspace tables a metric's sources read."""
     import ibis.expr.operations as ops
-
-    from tandem.engine.compute import by_source
 
     def make() -> frozenset[str]:
         frame = _probe_frame(memo, catalog, knobs, dialect)
@@ -258,7 +229,7 @@ def source_key(
     items: list[Measure],
 ) -> str:
     """The result cache's key for one source's aggregates: its SQL on this store's schemas."""
-    from tandem import __version__
+    from tandem.version import __version__
 
     def make() -> str:
         payload = {

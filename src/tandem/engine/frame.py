@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-    from tandem.engine.fingerprint import Memo
+    from tandem.engine.memo import Memo
     from tandem.semantic.catalog import Catalog
     from tandem.semantic.dimensions import DimensionSet
     from tandem.settings import MetricSettings
@@ -67,7 +67,7 @@ class Frame:
         materialize: bool = True,
         memo: Memo | None = None,
     ) -> None:
-        from tandem.engine.fingerprint import Memo
+        from tandem.engine.memo import Memo
 
         self.store = store
         self.catalog = catalog

@@ -65,7 +65,8 @@ class HealthScores:
 
     def records(self) -> list[dict[str, Any]]:
         """JSON-ready: one object per account and day, each component with its working."""
-        return [_record(r, self.weights) for r in self.rows.to_dict("records")]
+        rows: list[dict[str, Any]] = self.rows.to_dict("records")  # type: ignore[assignment]
+        return [_record(r, self.weights) for r in rows]
 
 
 def default_as_of(session: ReadSession) -> dt.date:
@@ -156,7 +157,7 @@ def assemble(facts: pd.DataFrame, knobs: HealthSettings) -> pd.DataFrame:
     f["health_score"] = points.sum(axis=1, min_count=1).where(total > 0)
     f["band"] = [band(v, knobs) for v in f.health_score]
     f["missing"] = [
-        ",".join(n for n in names if weights[n] > 0 and pd.isna(subs.at[i, n])) for i in f.index
+        ",".join(n for n in names if weights[n] > 0 and pd.isna(subs.loc[i, n])) for i in f.index
     ]
     for n in names:
         f[n] = points[n]

@@ -323,4 +323,5 @@ class Signals:
         return pd.DataFrame(frame)
 
     def _df(self, expr: ibis.Table) -> pd.DataFrame:
-        return self.s.run(expr).to_pandas()
+        frame: pd.DataFrame = self.s.run(expr).to_pandas()
+        return frame

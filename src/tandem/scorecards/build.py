@@ -169,7 +169,8 @@ def _num(value: Any) -> float | None:
 
 
 def _by_period(rows: pd.DataFrame) -> dict[dt.date, Row]:
-    return {rec["period"]: rec for rec in rows.to_dict("records")}
+    records: list[Row] = rows.to_dict("records")  # type: ignore[assignment]
+    return {rec["period"]: rec for rec in records}
 
 
 def _components(row: Row | None) -> dict[str, float | None]:

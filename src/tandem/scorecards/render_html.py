@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem import __version__
 from tandem.scorecards import charts
 from tandem.scorecards.build import status_counts
 from tandem.scorecards.figures import (
@@ -24,6 +23,7 @@ from tandem.scorecards.figures import (
 from tandem.scorecards.model import Line, Scorecard
 from tandem.scorecards.scopes import TITLE
 from tandem.scorecards.status import Status
+from tandem.version import __version__
 
 STATUS_WORDS = {
     Status.GREEN: "green",

@@ -12,6 +12,13 @@ plus two derived ones:
 by either adds the person's name beside the id. A missing value is its own
 group, shown empty. Every account falls in exactly one group per period, so a
 count summed over a dimension's values equals the overall count.
+
+A source may also declare columns of its own rows as dimensions
+(``OwnDimension``): a ticket's channel and priority, a survey's touchpoint, a
+deal's owner and type. They are named with their kind (``ticket.channel``) and
+answer to short aliases for the metrics over that source, so ``--by channel``
+on first contact resolution means the ticket's channel; ``account.channel``
+always means the account's acquisition channel.
 """
 
 from __future__ import annotations
@@ -98,19 +105,61 @@ class Filter:
 
 
 @dataclass(frozen=True)
-class DimensionSet:
-    by: tuple[str, ...] = ()
-    where: tuple[Filter, ...] = ()
+class OwnDimension:
+    """A column of a source's own rows that the metrics over it can be cut by."""
+
+    #: Qualified by the kind of row: ``ticket.channel``.
+    name: str
+    #: The stored table and column the values come from.
+    table: str
+    column: str
+    description: str
+    #: Short names that mean this dimension for metrics over the source.
+    aliases: tuple[str, ...] = ()
+    #: The values are team member ids: the person's name is shown beside them.
+    person: bool = False
+
+    @property
+    def output(self) -> str:
+        """The result column: ``ticket_channel``."""
+        return self.name.replace(".", "_")
+
+    @property
+    def label(self) -> str | None:
+        return f"{self.output}_name" if self.person else None
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """Grouping columns in output order: each dimension, then its label if any."""
+        return (self.output, self.label) if self.label else (self.output,)
+
+
+@dataclass(frozen=True)
+class DimensionSet:
+    by: tuple[str, ...] = ()
+    where: tuple[Filter, ...] = ()
+    #: Dimensions of the sources' own rows, and filters on them.
+    own: tuple[OwnDimension, ...] = ()
+    own_where: tuple[tuple[OwnDimension, Filter], ...] = ()
+
+    @property
+    def account_columns(self) -> tuple[str, ...]:
+        """Account grouping columns in output order: each dimension, then its label."""
         out: list[str] = []
         for d in self.by:
             out.append(d)
             if d in LABELS:
                 out.append(LABELS[d])
         return tuple(out)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every grouping column: the account's, then the rows' own."""
+        return (*self.account_columns, *(c for d in self.own for c in d.columns))
+
+    @property
+    def cut(self) -> bool:
+        """Whether the request is cut or filtered by anything."""
+        return bool(self.by or self.where or self.own or self.own_where)
 
     @property
     def needed(self) -> tuple[str, ...]:
@@ -168,8 +217,9 @@ def _account_dims(f: Facts) -> ibis.Table:
     for flt in dims.where:
         if flt.dimension in DERIVED:
             t = t.filter(flt.condition(t[flt.dimension]))
-    t = t.mutate(**{c: t[c].fill_null(MISSING) for c in dims.columns if c in t.columns})
-    keep = ["account_id", *(["period_key"] if dims.per_period else []), *dims.columns]
+    cols = dims.account_columns
+    t = t.mutate(**{c: t[c].fill_null(MISSING) for c in cols if c in t.columns})
+    keep = ["account_id", *(["period_key"] if dims.per_period else []), *cols]
     return t.select(*keep)
 
 

@@ -67,7 +67,7 @@ def churn_window(f: Facts) -> ibis.Table:
     end_months = {p.key: key_of(p.end, Grain.MONTH) for p in f.periods}
     first = period(min(end_months.values()) - window + 1, Grain.MONTH).start
     last = period(max(end_months.values()), Grain.MONTH).end
-    dims = list(f.dims.columns)
+    dims = list(f.dims.account_columns)
     cut = bool(dims or f.dims.where)
     on = ["account_id", "period_key"] if f.dims.per_period else ["account_id"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tandem.semantic.calendar import day_expr
+from tandem.semantic.dimensions import OwnDimension
 from tandem.semantic.types import (
     Agg,
     Direction,
@@ -178,7 +179,26 @@ MEASURES = (
 
 SOURCES = (
     Source(
-        "closed_deals", closed_deals, "One row per deal won or lost in the period (by closed_at)."
+        "closed_deals",
+        closed_deals,
+        "One row per deal won or lost in the period (by closed_at).",
+        dimensions=(
+            OwnDimension(
+                "deal.owner",
+                "deals",
+                "owner_id",
+                "The deal's owner (its sales rep), not the account's",
+                aliases=("sales_rep", "rep", "owner"),
+                person=True,
+            ),
+            OwnDimension(
+                "deal.type",
+                "deals",
+                "type",
+                "new_business, upsell, cross_sell or renewal",
+                aliases=("deal_type", "type"),
+            ),
+        ),
     ),
     Source(
         "purchasers",

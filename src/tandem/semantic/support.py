@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tandem.semantic.dimensions import OwnDimension
 from tandem.semantic.types import Agg, Direction, Measure, Metric, Percent, Source, Team, Unit
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def resolved_tickets(f: Facts) -> ibis.Table:
         "contacts",
         "escalated",
         "channel",
+        "priority",
     )
 
 
@@ -71,7 +73,27 @@ SOURCES = (
         "One row per account that is a customer on any day of the period, with its escalated "
         "tickets created in the period.",
     ),
-    Source("resolved_tickets", resolved_tickets, "One row per ticket resolved in the period."),
+    Source(
+        "resolved_tickets",
+        resolved_tickets,
+        "One row per ticket resolved in the period.",
+        dimensions=(
+            OwnDimension(
+                "ticket.channel",
+                "tickets",
+                "channel",
+                "The channel the ticket came in by (e-mail, chat, phone...)",
+                aliases=("channel",),
+            ),
+            OwnDimension(
+                "ticket.priority",
+                "tickets",
+                "priority",
+                "The ticket's priority",
+                aliases=("priority",),
+            ),
+        ),
+    ),
 )
 
 METRICS = (

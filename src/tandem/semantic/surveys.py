@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tandem.semantic.dimensions import OwnDimension
 from tandem.semantic.types import (
     Agg,
     Direction,
@@ -115,7 +116,20 @@ MEASURES = (
 )
 
 SOURCES = (
-    Source("survey_responses", survey_responses, "One row per survey response in the period."),
+    Source(
+        "survey_responses",
+        survey_responses,
+        "One row per survey response in the period.",
+        dimensions=(
+            OwnDimension(
+                "survey.touchpoint",
+                "survey_responses",
+                "touchpoint",
+                "Where in the customer's journey the survey was asked",
+                aliases=("touchpoint",),
+            ),
+        ),
+    ),
 )
 
 METRICS = (

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.semantic.calendar import Grain, Period
-    from tandem.semantic.dimensions import DimensionSet
+    from tandem.semantic.dimensions import DimensionSet, OwnDimension
     from tandem.settings import MetricSettings
 
 
@@ -171,9 +171,9 @@ class Source:
     shown: tuple[str, ...] = ()
     #: Read by other sources too: computed once per request into a temporary table.
     shared: bool = False
-    #: The source's own columns a metric over it can be cut by (a ticket's channel),
-    #: as (dimension name, column); see tandem.semantic.dimensions.
-    dimensions: tuple[tuple[str, str], ...] = ()
+    #: Columns of its own rows a metric over it can be cut by (a ticket's channel);
+    #: each is a column of the source's rows too (tandem.semantic.dimensions).
+    dimensions: tuple[OwnDimension, ...] = ()
 
 
 # -- kinds of metric --------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.engine.fingerprint import Memo, metric_fingerprint
+from tandem.engine.fingerprint import metric_fingerprint
+from tandem.engine.memo import Memo
 from tandem.semantic.types import Custom
 from tandem.service.info import MetricInfo
 
@@ -32,4 +33,17 @@ def describe(
         company_wide=m.company_wide,
         seeds=m.seeds,
         fingerprint=metric_fingerprint(memo, catalog, m, knobs, dialect),
+        dimensions=own_dimensions(catalog, m),
     )
+
+
+def own_dimensions(catalog: Catalog, m: Metric) -> tuple[str, ...]:
+    """The dimensions of the metric's own rows, as ``ticket.channel (channel)``: every
+    source the metric reads declares them."""
+    from tandem.engine.aggregate import by_source
+
+    declared = [catalog.sources[s].dimensions for s in by_source(catalog, [m])]
+    if not declared:
+        return ()
+    common = [d for d in declared[0] if all(d in ds for ds in declared[1:])]
+    return tuple(f"{d.name} ({', '.join(d.aliases)})" if d.aliases else d.name for d in common)

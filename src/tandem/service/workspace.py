@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from tandem.engine.fingerprint import Memo
+from tandem.engine.memo import Memo
 from tandem.engine.query import MetricQuery, MetricResult
 from tandem.errors import UsageError, WorkspaceError
 from tandem.semantic.calendar import Grain

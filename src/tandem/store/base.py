@@ -206,3 +206,17 @@ def extent_query(store: Store, table_name: str) -> ibis.Table:
     if "valid_to" in t.columns:  # a subscription ending is news on that day
         hi = ibis.greatest(hi, t.valid_to.max())
     return t.aggregate(first_day=day.min(), last_day=hi)
+
+
+def scanned_extent(store: Store) -> tuple[dt.date, dt.date] | None:
+    """The extent found by reading every dated table (when none was recorded)."""
+    import ibis
+
+    from tandem.schema import TABLES
+
+    parts = [extent_query(store, t.name) for t in TABLES if t.time_column is not None]
+    both = ibis.union(*parts)
+    row = store.run(both.aggregate(lo=both.first_day.min(), hi=both.last_day.max())).to_pylist()[0]
+    if row["lo"] is None:
+        return None
+    return row["lo"], row["hi"]

@@ -27,6 +27,7 @@ from tandem.store.base import (
     Store,
     TableCounts,
     extent_query,
+    scanned_extent,
 )
 from tandem.store.sql import ident
 from tandem.store.types import sql_type
@@ -122,7 +123,16 @@ class SqlStore(Store):
         value = rows[0][0] if rows else None
         return value if isinstance(value, dt.datetime) else None
 
+    def has_table(self, name: str) -> bool:
+        rows = self.execute(
+            f"SELECT count(*) FROM information_schema.tables WHERE table_name = {self.marker}",
+            [name],
+        )
+        return bool(rows[0][0])
+
     def extent(self) -> tuple[dt.date, dt.date] | None:
+        if not self.has_table(EXTENT):
+            return scanned_extent(self)  # a workspace made before extents were recorded
         rows = self.execute(f"SELECT min(first_day), max(last_day) FROM {EXTENT}")
         if not rows or rows[0][0] is None:
             return None

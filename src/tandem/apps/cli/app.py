@@ -29,7 +29,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from tandem import __version__
+        from tandem.version import __version__
 
         typer.echo(f"tandem {__version__}")
         raise typer.Exit()

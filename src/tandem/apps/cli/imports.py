@@ -25,7 +25,7 @@ def presets(
     A preset is an ordinary mapping file: copy it, edit it, and load with
     'tandem load --mapping FILE'.
     """
-    from tandem.load.presets import catalog
+    from tandem.service import presets as catalog
 
     chosen = choose(fmt, DOCUMENT, "presets")
     found = catalog()

@@ -12,10 +12,8 @@ from tandem.apps.cli.output import console, number, plain, records
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tandem.engine.explain import Explanation
-    from tandem.engine.query import MetricResult
-    from tandem.load import LoadReport
     from tandem.semantic.types import Unit
+    from tandem.service import Explanation, LoadReport, MetricResult
     from tandem.service.info import MetricInfo, WorkspaceStatus
     from tandem.service.summary import Summary
 
@@ -242,7 +240,7 @@ def load_table(report: LoadReport) -> None:
     """The outcome of a load: rows per table; per file, what it was read as."""
     from rich.table import Table
 
-    from tandem.load.mapped import BUILT
+    from tandem.service import BUILT
 
     out = console()
     if any(f.source is not None for f in report.files):

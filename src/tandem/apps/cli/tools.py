@@ -115,7 +115,8 @@ def bench(
     fmt: Annotated[str, format_option(DOCUMENT)] = "table",
 ) -> None:
     """Measure load, the catalog and five core metrics against pandas, Polars and SQL."""
-    from tandem.bench.run import SIZES, default_cache, run
+    from tandem.bench.run import SIZES, default_cache
+    from tandem.bench.suite import run
     from tandem.errors import UsageError
 
     chosen = choose(fmt, DOCUMENT, "bench")
