@@ -226,6 +226,7 @@ class WebSettings(BaseModel):
         "every request)",
     )
 
+
 class HealthSettings(BaseModel):
     """Account health: component weights, bands and windows (see docs/health.md)."""
 

@@ -22,6 +22,7 @@ read on every request) so that a load makes them stale at once:
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import logging
@@ -93,8 +94,12 @@ class Data:
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self._stop = threading.Event()
         self._thresholds: tuple[int, int, int] | None = None
+        self._background: list[threading.Thread] = []
         self._reaper = threading.Thread(target=self._reap, name="tandem-idle-close", daemon=True)
         self._reaper.start()
+        # Open database connections must close before the interpreter tears down the
+        # modules under them (DuckDB crashes otherwise), even when no one called close().
+        atexit.register(self.close)
 
     # -- workspaces --------------------------------------------------------------
 
@@ -164,6 +169,9 @@ class Data:
 
     def close(self) -> None:
         self._stop.set()
+        for thread in [*self._background, self._reaper]:
+            if thread is not threading.current_thread():
+                thread.join(timeout=60)
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
         with self._lock:
@@ -241,7 +249,13 @@ class Data:
             except Exception:
                 log.warning("scoring the book's health failed", exc_info=True)
 
-        threading.Thread(target=run, name="tandem-health", daemon=True).start()
+        self._start(run, "tandem-health")
+
+    def _start(self, run: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        with self._lock:
+            self._background = [t for t in self._background if t.is_alive()] + [thread]
+        thread.start()
 
     def warm_up(self) -> None:
         """Build the book in the background, so the first visitor does not wait for it.
@@ -264,4 +278,4 @@ class Data:
         self._thresholds = gc.get_threshold()
         gc.set_threshold(self._thresholds[0], self._thresholds[1], 1_000_000)
 
-        threading.Thread(target=run, name="tandem-warm-up", daemon=True).start()
+        self._start(run, "tandem-warm-up")

@@ -118,10 +118,9 @@ def respond(
     code: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    if _wants_html(request):
-        from tandem.apps.web.pages import error_page
-
-        return error_page(request, status, message, headers)
+    render = getattr(request.app.state, "error_page", None)
+    if render is not None and _wants_html(request):
+        return render(request, status, message, headers)  # type: ignore[no-any-return]
     return JSONResponse(body(status, message, parameter, code), status_code=status, headers=headers)
 
 

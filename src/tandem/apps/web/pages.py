@@ -66,7 +66,7 @@ def _render(
     status_code: int = 200,
     **extra: Any,
 ) -> HTMLResponse:
-    from tandem.apps.web.server import plotly_version
+    from tandem.apps.web.assets import plotly_version
 
     nav = [
         n

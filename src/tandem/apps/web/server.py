@@ -8,11 +8,9 @@ current folder), ``TANDEM_WEB_DEMO=1`` and ``TANDEM_WEB_SECRET``.
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from functools import cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -20,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from tandem import __version__
 from tandem.apps.web import errors
+from tandem.apps.web.assets import plotly_js
 from tandem.apps.web.auth import LoginLimiter, Sessions
 from tandem.apps.web.config import WebConfig, load_config
 from tandem.apps.web.data import Data
@@ -89,6 +88,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     for router in routers():
         app.include_router(router)
     app.include_router(pages.router)
+    app.state.error_page = pages.error_page
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -99,8 +99,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         )
 
     @app.get("/assets/plotly-{version}.min.js", include_in_schema=False)
-    def plotly_js(version: str, request: Request) -> Response:
-        text, packed = _plotly()
+    def plotly_script(version: str, request: Request) -> Response:
+        text, packed = plotly_js()
         headers = {
             "Cache-Control": "public, max-age=31536000, immutable",
             "Vary": "Accept-Encoding",
@@ -111,19 +111,3 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         return Response(text, media_type="text/javascript", headers=headers)
 
     return app
-
-
-@cache
-def _plotly() -> tuple[bytes, bytes]:
-    """plotly.min.js from the installed plotly package, and its gzip, read once."""
-    import plotly
-
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    text = path.read_bytes()
-    return text, gzip.compress(text, compresslevel=6)
-
-
-def plotly_version() -> str:
-    import plotly
-
-    return str(plotly.__version__)
