@@ -159,9 +159,12 @@ def test_a_red_number_leads_to_the_accounts_behind_it(
         shot(page, "scorecard")
         red = page.locator("a.tile.metric.status-red").first
         slug = red.get_attribute("data-slug")
+        has_target = "target " in red.inner_text()
         red.click()
         page.wait_for_selector("#trend .main-svg")
         assert f"/metrics/{slug}" in page.url and "period=" in page.url
+        if has_target:  # the trend is drawn against the scorecard's target and baseline
+            expect(page.locator("#trend .legend")).to_contain_text("Target")
         page.wait_for_selector("#explain-body table tbody tr")
         shot(page, "metric-from-red-tile")
         link = page.locator("#explain-body td a[href^='/accounts/']").first

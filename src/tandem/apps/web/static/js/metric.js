@@ -166,11 +166,37 @@
     setParams({ grain: state.grain, from: state.from, to: state.to, by: state.by, where: state.where, period: state.period });
   }
 
+  // The shared scorecard's target and baseline for this metric, scope and period, if it
+  // carries the metric (drawn on the trend). Scope from the filter: csm_id=E1 → csm:E1.
+  async function targetOf(trend) {
+    const scope = (() => {
+      if (!state.where.length) return "";
+      if (state.where.length > 1) return null;
+      const [dim, value] = state.where[0].split(/=(.*)/s);
+      const kind = { csm: "csm", csm_id: "csm", sales_rep: "rep", sales_rep_id: "rep", rep: "rep", segment: "segment" }[dim];
+      return kind ? `${kind}:${value}` : null;
+    })();
+    if (scope === null) return;
+    const valued = trend.rows.filter((r) => r.value !== null);
+    const period = state.period || (valued.length ? valued[valued.length - 1].period : "");
+    try {
+      const me = await Tandem.whoami();
+      const asked = me.role === "member" && scope ? "mine" : scope;
+      const card = await api("/api/scorecards/shared", { period, grain: state.grain, scope: asked, views: false });
+      const line = card.sections.flatMap((s) => s.lines).find((l) => l.slug === slug);
+      if (line) {
+        trend.target = line.target;
+        trend.baseline = line.baseline ? line.baseline.value : null;
+      }
+    } catch (e) { /* no scorecard line for this metric or scope: no target drawn */ }
+  }
+
   async function load() {
     problem(null);
     save();
     try {
       const trend = await api(base, apiParams());
+      await targetOf(trend);
       showDefinition(trend);
       await showTrend(trend);
       showSeriesTable(trend);
