@@ -31,12 +31,13 @@ install-all: $(FULL_STAMP)
 system:
 	bash scripts/setup-system.sh
 
-## The demo company: generate, load, summarise.
+## The demo company: generate, load, summarise, show the shared scorecard.
 demo: install
 	$(BIN)/tandem synth $(DEMO_ARGS) --out $(DEMO)/data
 	$(BIN)/tandem init --workspace $(DEMO)
 	$(BIN)/tandem load $(DEMO)/data --workspace $(DEMO)
 	$(BIN)/tandem summary --workspace $(DEMO)
+	$(BIN)/tandem scorecard --workspace $(DEMO)
 
 test: install-all system
 	$(BIN)/lint-imports
