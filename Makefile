@@ -35,12 +35,14 @@ install-all: $(FULL_STAMP)
 system:
 	bash scripts/setup-system.sh
 
-## The demo company: generate, load, summarise, then serve it with demo logins.
+## The demo company: generate, load, summarise, show the shared scorecard, then serve it
+## with demo logins (SERVE=0 stops before serving).
 demo: install
 	$(BIN)/tandem synth $(DEMO_ARGS) --out $(DEMO)/data
 	$(BIN)/tandem init --workspace $(DEMO)
 	$(BIN)/tandem load $(DEMO)/data --workspace $(DEMO)
 	$(BIN)/tandem summary --workspace $(DEMO)
+	$(BIN)/tandem scorecard --workspace $(DEMO)
 	@if [ "$(SERVE)" != "0" ]; then \
 	  exec $(BIN)/tandem serve --demo --workspace $(DEMO) --host $(HOST) --port $(PORT); fi
 

@@ -258,6 +258,12 @@ class HealthSettings(BaseModel):
     weight_renewal: float = Field(
         15, ge=0, le=100, description="Weight of renewal proximity (near renewal = lower)"
     )
+    weight_purchases: float = Field(
+        0,
+        ge=0,
+        le=100,
+        description="Weight of P(alive) of one-off purchases (BG/NBD on orders; 0 = not used)",
+    )
     red_below: float = Field(40, ge=0, le=100, description="A score below this is red")
     green_from: float = Field(70, ge=0, le=100, description="A score at or above this is green")
     usage_window_days: int = Field(

@@ -241,3 +241,18 @@ def test_bands_and_weights_from_settings(ws: Workspace) -> None:
 def test_bands_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="red_below must not be above green_from"):
         HealthSettings(red_below=80, green_from=70)
+
+
+def test_purchases_component_is_p_alive_and_missing_without_a_prediction() -> None:
+    """purchases = 100 × P(alive): 0.25 → 25; an account without orders (no prediction)
+    has no sub-score, so its weight goes to the others."""
+    import pandas as pd
+
+    from tandem.health.components import BY_NAME
+    from tandem.settings import HealthSettings
+
+    facts = pd.DataFrame({"as_of_day": [1, 1], "p_alive": [0.25, float("nan")]})
+    got = BY_NAME["purchases"].formula(facts, HealthSettings()).tolist()
+    assert got[0] == 25.0 and got[1] != got[1]
+    without = pd.DataFrame({"as_of_day": [1]})
+    assert BY_NAME["purchases"].formula(without, HealthSettings()).isna().all()

@@ -91,3 +91,17 @@ def test_every_format_renders(card: Scorecard, tmp_path: Path) -> None:
     for line in card.lines:
         assert f'id="metric-{line.slug}"' in html
         assert line.name in flat, line.name
+
+
+def test_lifetime_value_shows_the_catalog_and_the_model_side_by_side(card: Scorecard) -> None:
+    """The simple CLV is the scorecard's own customer_lifetime_value line; the predicted
+    CLV is the mean over the accounts that ordered, or the model's reason for none."""
+    lv = card.lifetime
+    assert lv is not None
+    line = next(x for x in card.lines if x.slug == "customer_lifetime_value")
+    assert lv.simple_clv == line.value
+    assert "ARPC × gross margin" in lv.note and "BG/NBD" in lv.note
+    if lv.refused is None:
+        assert lv.accounts_scored > 0 and lv.predicted_clv is not None and lv.predicted_clv > 0
+    else:
+        assert lv.predicted_clv is None and lv.accounts_scored == 0

@@ -51,3 +51,63 @@ def test_summary_prints_percentage_points(seeded, monkeypatch: pytest.MonkeyPatc
     churn = next(line for line in out.output.splitlines() if "customer_churn_rate" in line)
     assert "0.0%" in churn and "50.0%" in churn and "▲ 50.0 pts" in churn
     assert "Loaded:" in out.output and "2 subscriptions" in out.output
+
+
+def test_a_partial_month_is_named_and_not_compared(seeded):
+    """Data to 15 March 2024 (B's valid_to, no later row): March is partial, so the
+    summary shows February against January and says why."""
+    from tandem.service.summary import summarize
+
+    ws = seeded({"subscriptions": TWO["subscriptions"]})
+    summary = summarize(ws, ("customers",))
+    assert summary.period == dt.date(2024, 2, 1)
+    assert summary.partial == dt.date(2024, 3, 1)
+    assert summary.data_end == dt.date(2024, 3, 15)
+    assert any("March 2024 is partial (data to 2024-03-15)" in n for n in summary.notes)
+    (line,) = summary.headlines
+    assert (line.previous, line.current) == (2, 2)
+
+
+def test_rates_over_data_never_loaded_have_no_value(seeded):
+    """Customers but no usage and no tickets loaded: adoption and escalation rate are no
+    value, not 0 %, and the result says which table is empty; counts stay 0."""
+    ws = seeded(TWO)
+    results = ws.compute(["adoption_rate", "customer_escalation_rate", "customers"],
+                         start="2024-02", end="2024-02")  # fmt: skip
+    adoption = results["adoption_rate"]
+    assert adoption.rows["value"].isna().all()
+    assert adoption.rows["adopted_customers"].tolist() == [0]
+    assert any("nothing is loaded in usage_events" in str(w) for w in adoption.warnings)
+    assert results["customers"].rows["value"].tolist() == [2]
+    assert not results["customers"].warnings
+
+
+def _nps(rid: str, score: int, when: str) -> dict[str, object]:
+    return {
+        "response_id": rid,
+        "account_id": "A",
+        "survey": "nps",
+        "score": score,
+        "responded_at": when,
+    }
+
+
+def test_survey_figures_fall_back_to_the_quarter_and_say_so(seeded):
+    """min_survey_responses = 3, and March 2024 has one NPS answer: the figure is shown
+    for January to March: answers 10 (Jan), 9 and 0 (Feb), 10 (Mar) → promoters 3,
+    detractors 1 → NPS = 100 × (3 − 1) / 4 = 50; against October to December 2023:
+    2 and 9 → (1 − 1) / 2 = 0."""
+    rows = [
+        _nps("o", 2, "2023-11-10"),
+        _nps("d", 9, "2023-12-10"),
+        _nps("j", 10, "2024-01-10"),
+        _nps("f1", 9, "2024-02-10"),
+        _nps("f2", 0, "2024-02-11"),
+        _nps("m", 10, "2024-03-10"),
+    ]
+    ws = seeded({**TWO, "survey_responses": rows}, min_survey_responses=3)
+    found = {h.slug: h for h in headlines(ws, ("nps",))}
+    nps = found["nps"]
+    assert nps.window == "Jan–Mar 2024"
+    assert (nps.current, nps.previous) == (50, 0)
+    assert nps.note is not None and "1 responses in March 2024, fewer than 3" in nps.note

@@ -166,6 +166,8 @@ def evaluate(rows: pd.DataFrame, days: list[dt.date], horizon_days: int) -> Back
         bands.append(BandFigures(name, int(inside.sum()), int(churned[inside].sum())))
     per_component = {}
     for c in COMPONENTS:
+        if f"{c.name}_score" not in rows:
+            continue
         sub = rows[f"{c.name}_score"].to_numpy(dtype="float64")
         ok = sub == sub
         per_component[c.name] = auc(-sub[ok], churned[ok])

@@ -48,6 +48,12 @@ def _activity(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
     return score.where(f.usage_data.fillna(False).astype(bool))
 
 
+def _purchases(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
+    if "p_alive" not in f:
+        return f.as_of_day * float("nan")
+    return _clip(f.p_alive)
+
+
 def _adoption(f: pd.DataFrame, k: HealthSettings) -> pd.Series:
     seats = f.seats.fillna(0)
     seat_part = _clip(f.users_recent.fillna(0) / seats.where(seats > 0))
@@ -192,6 +198,17 @@ COMPONENTS: tuple[Component, ...] = (
         "renewal deals (without any, every customer is taken to be on term contracts)",
         _renewal,
         ("days_to_renewal", "renewal_day", "renewal_deals"),
+    ),
+    Component(
+        "purchases",
+        "Purchases still to come",
+        "100 × P(alive) of the account's one-off purchases by the BG/NBD model fitted on "
+        "orders up to the day (tandem.models): the chance the account still buys. Weighted "
+        "0 by default (the back-test in docs/health.md was done without it); weight it for "
+        "businesses that live on repeat purchases.",
+        "no orders, or the model refused the fit (too few repeat customers...)",
+        _purchases,
+        ("p_alive", "predicted_clv"),
     ),
 )
 

@@ -125,6 +125,8 @@ def score_days(
     from tandem.health.signals import Signals
 
     facts = Signals(session, days, knobs, account=account).facts()
+    if knobs.weight_purchases > 0 and not facts.empty:
+        facts = with_predictions(session, facts)
     rows = assemble(facts, knobs)
     return HealthScores(
         days=tuple(sorted(set(days))),
@@ -133,6 +135,30 @@ def score_days(
         green_from=knobs.green_from,
         rows=rows,
     )
+
+
+def with_predictions(session: ReadSession, facts: pd.DataFrame) -> pd.DataFrame:
+    """Each account's P(alive) and predicted CLV as of each day (BG/NBD and Gamma-Gamma
+    fitted on the orders up to that day); none where the model refuses the fit."""
+    import pandas as pd
+
+    from tandem.errors import TandemError
+    from tandem.models.predictions import account_predictions
+
+    parts = []
+    for day_number in sorted(set(facts.as_of_day)):
+        day = EPOCH + dt.timedelta(days=int(day_number))
+        try:
+            predicted = account_predictions(session, calibration_end=day).predicted()
+        except TandemError:
+            continue
+        part = predicted.to_pandas()
+        part["as_of_day"] = day_number
+        parts.append(part)
+    if not parts:
+        return facts.assign(p_alive=float("nan"), predicted_clv=float("nan"))
+    found = pd.concat(parts, ignore_index=True)
+    return facts.merge(found, on=["account_id", "as_of_day"], how="left")
 
 
 def assemble(facts: pd.DataFrame, knobs: HealthSettings) -> pd.DataFrame:

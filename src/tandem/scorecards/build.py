@@ -18,6 +18,7 @@ from tandem.scorecards import confidence
 from tandem.scorecards.baseline import baseline_value, label, periods_of
 from tandem.scorecards.cohorts import cohort_matrix
 from tandem.scorecards.definition import MetricEntry, ScorecardDefinition
+from tandem.scorecards.lifetime import lifetime_value
 from tandem.scorecards.model import (
     BaselineOut,
     ChangeTest,
@@ -151,8 +152,14 @@ def build(
             "trailing": trailing(ws, current.end, scope.where),
             "waterfall": waterfall(mrr_now),
             "cohorts": cohort_matrix(ws, current.end, scope.where),
+            "lifetime": lifetime_value(ws, current.end, scope.where, _simple_clv(card)),
         }
     )
+
+
+def _simple_clv(card: Scorecard) -> float | None:
+    """The catalog's CLV as the scorecard shows it, when the scorecard has it."""
+    return next((line.value for line in card.lines if line.slug == "customer_lifetime_value"), None)
 
 
 def _compute(ws: Workspace, slugs: list[str], **kwargs: Any) -> dict[str, Any]:

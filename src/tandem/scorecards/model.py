@@ -141,6 +141,18 @@ class Trailing(_Out):
     gross_revenue_retention: float | None = None
 
 
+class LifetimeValue(_Out):
+    """The catalog's customer lifetime value beside the model's predicted CLV."""
+
+    simple_clv: float | None = None
+    predicted_clv: float | None = None
+    accounts_scored: int = 0
+    horizon_weeks: int
+    note: str
+    #: Why the model gave no figure (too few repeat customers, no convergence...).
+    refused: str | None = None
+
+
 class Step(_Out):
     name: str
     label: str
@@ -188,6 +200,7 @@ class Scorecard(_Out):
     trailing: Trailing | None = None
     waterfall: Waterfall | None = None
     cohorts: Cohorts | None = None
+    lifetime: LifetimeValue | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values (dates as ISO strings), as the CLI and the API give them."""

@@ -181,6 +181,21 @@ def _print_views(card: Scorecard, console: Console) -> None:
             f"{figure(t.gross_revenue_retention, 'percent')}",
             highlight=False,
         )
+    if card.lifetime is not None:
+        lv = card.lifetime
+        console.print(Rule("Lifetime value", align="left"))
+        predicted = (
+            f"predicted CLV (BG/NBD × Gamma-Gamma, {lv.horizon_weeks} weeks) "
+            f"{figure(lv.predicted_clv, 'currency')} over {lv.accounts_scored:,} accounts "
+            "that ordered"
+            if lv.refused is None
+            else f"predicted CLV: no figure ({lv.refused})"
+        )
+        console.print(
+            f"customer lifetime value (catalog) {figure(lv.simple_clv, 'currency')} · {predicted}",
+            highlight=False,
+        )
+        console.print(lv.note, style="dim", highlight=False)
     if card.waterfall is not None:
         console.print(Rule(f"MRR movements, {card.period.label}", align="left"))
         table = Table(show_edge=False, show_header=False)

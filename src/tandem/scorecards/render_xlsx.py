@@ -215,6 +215,19 @@ def _overview(ws: Worksheet, card: Scorecard) -> None:
             ws.cell(row=row, column=2, value=value).number_format = NUMBER_FORMATS["percent"]
             row += 1
         row += 1
+    if card.lifetime is not None:
+        lv = card.lifetime
+        ws.cell(row=row, column=1, value="Lifetime value").font = Font(bold=True, size=12)
+        row += 1
+        for label, value in (
+            ("Customer lifetime value (catalog)", lv.simple_clv),
+            (f"Predicted CLV, {lv.horizon_weeks} weeks (mean)", lv.predicted_clv),
+        ):
+            ws.cell(row=row, column=1, value=label)
+            ws.cell(row=row, column=2, value=value).number_format = NUMBER_FORMATS["currency"]
+            row += 1
+        ws.cell(row=row, column=1, value=lv.refused or lv.note)
+        row += 2
     if card.waterfall is not None:
         ws.cell(row=row, column=1, value=f"MRR movements, {card.period.label}").font = Font(
             bold=True, size=12

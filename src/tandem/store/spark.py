@@ -547,6 +547,6 @@ def register_memtables(backend: Backend, expr: Any) -> None:
     in-memory tables it reads (the frame's calendar): register them first.
 
     This is the one use of a private Ibis API (``_register_in_memory_tables``);
-    tests/store/test_spark.py fails if Ibis removes or renames it.
+    tests/store/test_parity.py (Spark) fails if Ibis removes or renames it.
     """
     backend._register_in_memory_tables(expr)

@@ -56,7 +56,7 @@ ORDER_PRONE = np.array([0.45, 0.6, 0.75])
 ORDER_R, ORDER_ALPHA, ORDER_A, ORDER_B = 0.9, 4.0, 1.2, 3.5
 #: Gamma-Gamma: amount ~ Gamma(p, ν), ν ~ Gamma(q, γ), in units of ``ORDER_SCALE``.
 SPEND_P, SPEND_Q, SPEND_GAMMA = 4.0, 5.0, 4.0
-ORDER_SCALE = np.array([150.0, 600.0, 2_500.0])
+ORDER_SCALE = np.array([300.0, 420.0, 600.0])
 FIRST_ORDER_DAYS = 120
 MONTH_DAYS = 30.44
 MAX_ORDERS = 60
