@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from tandem.engine.aggregate import by_source
 from tandem.errors import UsageError, did_you_mean
 from tandem.semantic.dimensions import (
-    ALIASES,
     DERIVED,
     MISSING,
     DimensionSet,
@@ -28,6 +27,7 @@ from tandem.semantic.dimensions import (
     OwnDimension,
     available,
     resolve,
+    resolve_name,
 )
 
 if TYPE_CHECKING:
@@ -88,19 +88,16 @@ def dimensions(
         else:
             own_where.append((d, flt))
     columns = list(store.table("accounts").columns)
-    try:
-        dims = resolve(account_by, account_where, columns)
-    except UsageError:
-        choices = [*available(columns), *_own_names(declared)]
-        bad = next(
-            n
-            for n in [*account_by, *(f.dimension for f in account_where)]
-            if ALIASES.get(n, n) not in DERIVED and ALIASES.get(n, n) not in columns
-        )
-        raise UsageError(
-            f"unknown dimension {bad!r}{did_you_mean(bad, choices)}; available: "
-            f"{', '.join(choices)}"
-        ) from None
+    for name in [*account_by, *(f.dimension for f in account_where)]:
+        try:
+            resolve_name(name, columns)
+        except UsageError:
+            choices = [*available(columns), *_own_names(declared)]
+            raise UsageError(
+                f"unknown dimension {name!r}{did_you_mean(name, choices)}; available: "
+                f"{', '.join(choices)}"
+            ) from None
+    dims = resolve(account_by, account_where, columns)
     dims = dataclasses.replace(dims, own=tuple(own_by), own_where=tuple(own_where))
     _check_values(store, dims)
     return dims
