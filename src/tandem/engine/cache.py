@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,9 +223,15 @@ class ResultCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         meta = {"periods": sorted(periods), "watermark": watermark}
         target = self.folder / f"{key}.parquet"
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        pq.write_table(rows.replace_schema_metadata({"tandem": json.dumps(meta)}), tmp)
-        os.replace(tmp, target)
+        # A name of its own per writer (threads of one server, processes): never shared.
+        fd, name = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            pq.write_table(rows.replace_schema_metadata({"tandem": json.dumps(meta)}), tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 if TYPE_CHECKING:
