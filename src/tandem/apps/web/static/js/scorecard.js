@@ -107,9 +107,16 @@
     if (card.trailing) {
       const t = card.trailing;
       node.append(el("section", { class: "card" }, el("h2", {}, "Trailing twelve months"),
-        t.available
-          ? el("p", {}, `Net revenue retention ${fmt(t.net_revenue_retention, "percent")} · gross revenue retention ${fmt(t.gross_revenue_retention, "percent")} (${t.first_day} to ${t.last_day})`)
-          : el("p", { class: "hint" }, t.note || "Not available.")));
+        el("p", {}, `Net revenue retention ${fmt(t.net_revenue_retention, "percent")} · gross revenue retention ${fmt(t.gross_revenue_retention, "percent")} (${t.first_day} to ${t.last_day})`)));
+    }
+    if (card.lifetime) {
+      const lv = card.lifetime;
+      const predicted = lv.refused
+        ? el("p", { class: "hint" }, `Predicted CLV: no figure (${lv.refused})`)
+        : el("p", {}, `Predicted CLV over ${lv.horizon_weeks} weeks: ${fmt(lv.predicted_clv, "currency")} (mean of ${lv.accounts_scored} accounts that ordered)`);
+      node.append(el("section", { class: "card" }, el("h2", {}, "Lifetime value"),
+        el("p", {}, `Customer lifetime value (catalog): ${fmt(lv.simple_clv, "currency")}`),
+        predicted, el("p", { class: "hint" }, lv.note)));
     }
     if (card.cohorts && card.cohorts.rows.length) {
       const table = el("table", { class: "grid cohort" });
