@@ -70,11 +70,17 @@ class Workspace:
         self._cache: ResultCache | None = None
 
     @classmethod
-    def init(cls, path: str | Path = ".", *, backend_url: str = "") -> Workspace:
-        """Create the workspace folder, write ``tandem.toml`` and create the tables."""
+    def init(
+        cls, path: str | Path = ".", *, backend_url: str = "", force: bool = False
+    ) -> Workspace:
+        """Create the workspace folder, write ``tandem.toml`` and create the tables.
+
+        Nothing is left behind when it fails. ``backend_url`` must carry no password
+        (write ``env:NAME`` and set the variable NAME); on an existing workspace a
+        different ``backend_url`` is refused unless ``force`` rewrites it."""
         from tandem.service.setup import create
 
-        create(Path(path), backend_url=backend_url)
+        create(Path(path), backend_url=backend_url, force=force)
         return cls(path)
 
     # -- reading and writing ------------------------------------------------------------
@@ -189,7 +195,7 @@ class Workspace:
     def dialect(self) -> str:
         """The backend the workspace computes on (duckdb, postgres, pyspark), without
         connecting to it."""
-        url = self.settings.backend.url
+        url = self.settings.backend.resolved_url()
         if not url or url.startswith("duckdb://"):
             return "duckdb"
         scheme = url.split("://", 1)[0].lower()

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tandem.errors import TandemError, WorkspaceError
+from tandem.private import private
 
 _GENERATION = re.compile(r"g(\d{6,})\.duckdb")
 
@@ -76,7 +77,7 @@ class DuckDBFiles:
         for a new workspace). When the block ends without an error the new
         generation is published; otherwise it is deleted and nothing changed.
         """
-        with self._locked(timeout, what):
+        with self._locked(timeout, what), private():
             current = self.current()
             self.folder.mkdir(parents=True, exist_ok=True)
             following = self.folder / f"g{self.generation(current) + 1:06d}.duckdb"
@@ -116,8 +117,21 @@ class DuckDBFiles:
 
     @contextlib.contextmanager
     def _locked(self, timeout: float, what: str) -> Iterator[None]:
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        if what == "init":
+            with private():
+                self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        if not self.lock_file.parent.is_dir():
+            raise WorkspaceError(
+                f"{self.link.name}: the folder {self.lock_file.parent} for the database "
+                "(backend.database_file) does not exist; create it or change the setting"
+            )
+        try:
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        except PermissionError:
+            raise WorkspaceError(
+                f"{self.lock_file.parent}: the workspace is read-only for you (cannot write "
+                f"{self.lock_file.name}); loads need write access, reads do not"
+            ) from None
         try:
             deadline = time.monotonic() + timeout
             while True:
