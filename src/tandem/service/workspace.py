@@ -371,13 +371,20 @@ def filters(where: Where) -> tuple[Filter, ...]:
 
 def parse_date(value: dt.date | str | None, what: str) -> dt.date | None:
     """A day from ``2024-03-01``, ``2024-03`` (its first day) or ``2024``."""
-    if value is None or isinstance(value, dt.date):
+    from tandem.semantic.calendar import FIRST_DAY, LAST_DAY
+
+    if value is None:
         return value
-    text = value.strip()
-    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        if len(text) == size:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
+    day: dt.date | None = value if isinstance(value, dt.date) else None
+    if not isinstance(value, dt.date):
+        text = value.strip()
+        for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+            if len(text) == size:
+                with contextlib.suppress(ValueError):
+                    day = dt.datetime.strptime(text, fmt).date()
                 break
-    raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
+    if day is None:
+        raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {value}: dates must lie between {FIRST_DAY} and {LAST_DAY}")
+    return day

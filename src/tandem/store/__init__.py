@@ -96,6 +96,7 @@ def open_reader(settings: Settings, workspace: Path) -> Store:
             str(require(files)),
             read_only=True,
             memory_limit=settings.backend.duckdb_memory_limit(),
+            label=files.label(),
         )
     return _remote(settings)
 
@@ -125,7 +126,10 @@ def writing(
         return
     with files.writing(settings.backend.lock_timeout, what, publish=publish) as path:
         store = DuckDBStore(
-            str(path), read_only=False, memory_limit=settings.backend.duckdb_memory_limit()
+            str(path),
+            read_only=False,
+            memory_limit=settings.backend.duckdb_memory_limit(),
+            label=files.label(),
         )
         try:
             store.ensure_tables()
