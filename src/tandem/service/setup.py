@@ -32,12 +32,13 @@ def flag_url(backend_url: str, flag: str = "--backend-url") -> str:
     backend_url = backend_url.strip()
     if not backend_url or backend_url.startswith("env:"):
         return backend_url
-    if url_password(backend_url) is not None:
-        raise ConfigError(f"{flag} {mask_url(backend_url)!r}: {PASSWORD_ADVICE}")
     try:
-        return check_url(backend_url)
+        check_url(backend_url)
     except ValueError as exc:
         raise ConfigError(f"{flag}: {exc}") from None
+    if url_password(backend_url) is not None:
+        raise ConfigError(f"{flag} {mask_url(backend_url)!r}: {PASSWORD_ADVICE}")
+    return backend_url
 
 
 def create(folder: Path, *, backend_url: str = "", force: bool = False) -> None:

@@ -25,6 +25,7 @@ from tandem.settings.sections import (
     SETTINGS_FILE,
     URL_VARIABLE,
     Settings,
+    check_url,
 )
 
 ENV_PREFIX = "TANDEM__"
@@ -78,8 +79,14 @@ def refuse_plain_password(data: dict[str, Any], text: str, path: Path) -> None:
     """A URL with a password in the file is refused (the password is never repeated)."""
     backend = data.get("backend")
     url = backend.get("url") if isinstance(backend, dict) else None
-    if isinstance(url, str) and url_password(url) is not None:
-        raise ConfigError(f"{where_in_file(path, text, ('backend', 'url'))}: {PASSWORD_ADVICE}")
+    if not isinstance(url, str) or url_password(url) is None:
+        return
+    where = where_in_file(path, text, ("backend", "url"))
+    try:
+        check_url(url)  # a duckdb:// URL with parameters is wrong in another way first
+    except ValueError as exc:
+        raise ConfigError(f"{where}: backend.url: {exc}") from None
+    raise ConfigError(f"{where}: {PASSWORD_ADVICE}")
 
 
 def references(data: Any) -> set[str]:
