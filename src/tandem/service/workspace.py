@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from tandem.store import Store
 
 Where = Mapping[str, str] | Iterable[Filter] | None
+#: The largest row limit a request may give (a 64-bit LIMIT; 0 means all rows).
+MAX_LIMIT = 2**62
 
 
 def system_today() -> dt.date:
@@ -343,8 +345,10 @@ class Workspace:
         day = parse_date(period, "--period")
         if day is None:
             raise UsageError("--period: a day or month is needed")
-        if limit is not None and limit < 0:
-            raise UsageError(f"--limit {limit}: expected 0 (all rows) or a positive number")
+        if limit is not None and not 0 <= limit <= MAX_LIMIT:
+            raise UsageError(
+                f"--limit {limit}: expected 0 (all rows) or a positive number up to {MAX_LIMIT:,}"
+            )
         with self.readers.acquire() as store:
             return explain(
                 store,

@@ -150,13 +150,23 @@ def test_several_dimensions_at_once(root: Path, capsys: pytest.CaptureFixture[st
             [r"--output missing/out\.csv", r"missing does not exist"],
         ),
         (["explain", "nps", "-p", "2025-01", "--limit", "-5"], [r"--limit -5"]),
+        (
+            ["explain", "nps", "-p", "2025-01", "--limit", "99999999999999999999"],
+            [r"--limit 99999999999999999999: expected 0 \(all rows\) or a positive number"],
+        ),
     ],
-    ids=["year-9999", "output-folder", "output-missing-folder", "limit-negative"],
+    ids=["year-9999", "output-folder", "output-missing-folder", "limit-negative", "limit-huge"],
 )
 def test_hostile_arguments(
     root: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: list[str]
 ) -> None:
     refused(root, capsys, [*args, "-w", "ws"], *expected)
+
+
+def test_synth_into_a_folder_that_cannot_be_made(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused(root, capsys, ["synth", "--out", "/proc/tandem", "-n", "5"], r"--out /proc/tandem")
 
 
 # -- files given to load ----------------------------------------------------------------
