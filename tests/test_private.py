@@ -58,3 +58,31 @@ def test_passwords_in_urls(url: str, password: str | None, masked: str) -> None:
 def test_secrets_inside_a_message_are_masked() -> None:
     text = "cannot reach postgresql://u:hunter2@h/db (password=hunter3 was refused)"
     assert mask_secrets(text) == "cannot reach postgresql://u:***@h/db (password=*** was refused)"
+
+
+def test_private_blocks_in_threads_never_wait_for_each_other(tmp_path: Path) -> None:
+    import threading
+
+    old = os.umask(0o022)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def long_block() -> None:
+        with private():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=long_block)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with private():  # would deadlock if blocks were serialised
+            (tmp_path / "f").write_text("x")
+        release.set()
+        thread.join(10)
+        assert not thread.is_alive()
+        assert mode(tmp_path / "f") == 0o600
+        assert os.umask(0o022) == 0o022  # restored once the last block ended
+    finally:
+        release.set()
+        os.umask(old)

@@ -27,18 +27,31 @@ SECRET_PARAMETERS = frozenset(
 )  # fmt: skip
 MASK = "***"
 
-_umask_lock = threading.RLock()
+_umask_lock = threading.Lock()
+_holders = 0
+_saved_umask = 0
 
 
 @contextlib.contextmanager
 def private() -> Iterator[None]:
-    """Files and folders created in the block are readable by their owner only."""
+    """Files and folders created in the block are readable by their owner only.
+
+    The umask belongs to the process: while any thread is inside a block it is
+    narrowed (other threads' files are private too, never less); the last thread
+    to leave restores it. No thread waits for another's block to end.
+    """
+    global _holders, _saved_umask
     with _umask_lock:
-        old = os.umask(PRIVATE_UMASK)
-        try:
-            yield
-        finally:
-            os.umask(old)
+        if _holders == 0:
+            _saved_umask = os.umask(PRIVATE_UMASK)
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _holders -= 1
+            if _holders == 0:
+                os.umask(_saved_umask)
 
 
 def write_private(path: Path, text: str) -> None:
