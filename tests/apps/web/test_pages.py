@@ -46,6 +46,13 @@ def test_security_headers(logged_in: Callable[[str], TestClient]) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     api = logged_in("leader").get("/api/catalog")
     assert api.headers["cache-control"] == "no-store"
+    missing = logged_in("leader").get("/api/no-such-route")
+    assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"
+    assert missing.headers["x-frame-options"] == "DENY"
+    # A header the route set itself is kept, not doubled.
+    script = logged_in("leader").get(f"/assets/plotly-{plotly.__version__}.min.js")
+    assert script.headers.get_list("cache-control") == ["public, max-age=31536000, immutable"]
+    assert script.headers["x-content-type-options"] == "nosniff"
 
 
 def test_plotly_comes_from_the_installed_package_with_a_long_cache(client: TestClient) -> None:
