@@ -105,6 +105,7 @@ def _section(f: dict[str, Any]) -> list[str]:
     out += ["", f"Peak memory of the process: {_mb(cat['peak_rss_mb'])}.", ""]
     out += _five(f["five"], f["disagreements"])
     out += _latency(f.get("latency"))
+    out += _before_after(f)
     r = f["refresh"]["seconds"]
     out += [
         "",
@@ -281,6 +282,30 @@ def _latency(figures: dict[str, Any] | None) -> list[str]:
             f = figures[key]
             met = "yes" if f["median"] <= LATENCY_TARGET else "no"
             out.append(f"| {label} | {_s(f['cold'])} | {_s(f['median'])} | {met} |")
+    return out
+
+
+def _before_after(f: dict[str, Any]) -> list[str]:
+    """The same steps on the code before the core rewrite, measured in the same run."""
+    from tandem.bench.before import summary
+
+    before = f.get("before")
+    if not before:
+        return []
+    out = [
+        "",
+        f"### Before and after the core rewrite ({before['ref']})",
+        "",
+        f"The same steps, in the same run, on the code of commit `{before['commit'][:10]}` "
+        "(the last before the core rewrite of issue 10): its workspace loaded by that code, "
+        "this checkout's measuring code (`tandem bench --before`). Warm runs; request costs "
+        "are medians. Below 1 the figure is now faster.",
+        "",
+        "| Step | Before | Now | Now ÷ before |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, then, now in summary(f, before):
+        out.append(f"| {label} | {_s(then)} | {_s(now)} | {now / then:.2f} |")
     return out
 
 

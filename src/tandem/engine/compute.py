@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 from tandem.engine.aggregate import aggregate_expr, backend_support, by_source
@@ -25,6 +26,7 @@ from tandem.engine.query import (
     ResultWarning,
     SmallSample,
 )
+from tandem.engine.shapes import template
 from tandem.errors import UsageError
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
 from tandem.semantic.dimensions import MISSING, account_dims
@@ -82,6 +84,15 @@ def compute(
 ) -> dict[str, MetricResult]:
     """Compute every requested metric: one query per source, then the formulas."""
     metrics = [catalog.get(s) for s in query.metrics]
+    answer = None
+    if cache is not None:
+        # A question asked before on the same data is answered from memory: no
+        # expression is built, no query run.
+        grain, ps = resolve_periods(store.extent(), query, today)
+        answer = answer_key(store, catalog, knobs, query, grain, ps)
+        kept = cache.recall(answer)
+        if kept is not None:
+            return kept
     dims = dimensions(store, catalog, metrics, query)
     grain, ps = resolve_periods(store.extent(), query, today)
     frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
@@ -90,7 +101,35 @@ def compute(
     finally:
         frame.close()
     empty = store.empty_tables()
-    return {m.slug: _result(m, table, frame, empty) for m in metrics}
+    results = {m.slug: _result(m, table, frame, empty) for m in metrics}
+    if cache is not None and answer is not None:
+        cache.keep(answer, results)
+    return results
+
+
+def answer_key(
+    store: Tables,
+    catalog: Catalog,
+    knobs: MetricSettings,
+    query: MetricQuery,
+    grain: Grain,
+    ps: list[Period],
+) -> Hashable:
+    """What a whole answer depends on: the definitions, knobs and backend, the question
+    with its periods resolved, and the data's version (``Store.data_version``)."""
+    version = store.data_version() if hasattr(store, "data_version") else None
+    return (
+        "answer",
+        version,
+        catalog.token,
+        store.name,
+        knobs.model_dump_json(),
+        query.metrics,
+        grain,
+        tuple((p.key, p.start, p.end) for p in ps),
+        query.by,
+        query.where,
+    )
 
 
 def build(frame: Frame, metrics: list[Metric], cache: ResultCache | None = None) -> pa.Table:
@@ -207,6 +246,11 @@ def _groups(frame: Frame) -> pa.Table:
 
 def _aggregate(frame: Frame, source_name: str, items: list[Measure]) -> pa.Table | None:
     with backend_support(frame.store.name, frame.catalog, items):
+        run_sql = getattr(frame.store, "run_sql", None)
+        if run_sql is not None:
+            kept = template(frame, source_name, items)
+            if kept is not None:
+                return None if kept.sql is None else run_sql(kept.fill(frame), kept.schema)
         expr = aggregate_expr(frame, source_name, items)
         return None if expr is None else frame.store.run(expr)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cachetools import LRUCache
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.store.upsert import Incoming
+
+_T = TypeVar("_T")
 
 #: Compiled expressions kept per store (least recently used forgotten first).
 COMPILED_KEPT = 512
@@ -54,8 +56,10 @@ class DuckDBStore(SqlStore):
         self._settle(self._db)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._compiled: LRUCache[Any, str] = LRUCache(maxsize=COMPILED_KEPT)
+        self._compiled: LRUCache[Any, Any] = LRUCache(maxsize=COMPILED_KEPT)
         self._schemas: dict[str, ibis.Schema] | None = None
+        self._schemas_token: tuple[object, str] | None = None
+        self._version: tuple[str, int] | None = None
         self._empty: frozenset[str] | None = None
         self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
         self._temps = 0
@@ -128,6 +132,30 @@ class DuckDBStore(SqlStore):
             }
         return self._schemas
 
+    def schemas_token(self) -> str:
+        """A short hash of every table's schema, kept as long as the schemas are (SQL
+        compiled for one set of schemas is kept under it, ``tandem.engine.shapes``)."""
+        import hashlib
+
+        schemas = self.schemas()
+        kept = self._schemas_token
+        if kept is None or kept[0] is not schemas:
+            text = repr(sorted((name, str(schema)) for name, schema in schemas.items()))
+            kept = self._schemas_token = (schemas, hashlib.sha256(text.encode()).hexdigest()[:16])
+        return kept[1]
+
+    def data_version(self) -> tuple[str, int]:
+        """Read once: a read-only generation never changes."""
+        if not self.read_only:
+            return super().data_version()
+        with self._lock:
+            known = self._version
+        if known is None:
+            known = super().data_version()
+            with self._lock:
+                self._version = known
+        return known
+
     def empty_tables(self) -> frozenset[str]:
         """Counted once: a read-only generation never changes."""
         if not self.read_only:
@@ -178,7 +206,23 @@ class DuckDBStore(SqlStore):
         con = self.raw
         _register_memtables(con, expr)
         table = con.execute(sql).to_arrow_table()
-        return _conform(table, expr)
+        return _conform(table, expr.schema().to_pyarrow())
+
+    def compiled(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What was compiled under ``key`` for this store (a query shape's SQL,
+        ``tandem.engine.shapes``), made the first time; kept with the compiled
+        expressions."""
+        with self._lock:
+            if key in self._compiled:
+                return cast(_T, self._compiled[key])
+        value = make()
+        with self._lock:
+            self._compiled[key] = value
+        return value
+
+    def run_sql(self, sql: str, schema: pa.Schema) -> pa.Table:
+        """The rows of SQL compiled from an expression whose result has ``schema``."""
+        return _conform(self.raw.execute(sql).to_arrow_table(), schema)
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
         import ibis
@@ -246,9 +290,8 @@ def _compile(expr: ibis.Table) -> str:
     return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
-def _conform(table: pa.Table, expr: ibis.Table) -> pa.Table:
-    """DuckDB's Arrow result in the types Ibis promises for ``expr``."""
-    schema = expr.schema().to_pyarrow()
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """DuckDB's Arrow result in the types Ibis promises (``schema``)."""
     if table.schema.equals(schema):
         return table
     return table.rename_columns(schema.names).cast(schema)
