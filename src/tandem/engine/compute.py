@@ -261,15 +261,16 @@ def _result(m: Metric, table: pd.DataFrame, frame: Frame, empty: frozenset[str])
     catalog = frame.catalog
     dims = list(frame.dims.columns)
     start = table["period_start"]
-    out = pd.DataFrame({"period": start.dt.date if hasattr(start, "dt") else start})
+    # Gathered first, then made into one frame: a column at a time costs more.
+    columns = {"period": start.dt.date if hasattr(start, "dt") else start}
     for d in dims:
-        out[d] = table[d].where(table[d] != MISSING, None)
-    out["value"] = table[f"value__{m.slug}"]
+        columns[d] = table[d].where(table[d] != MISSING, None)
+    columns["value"] = table[f"value__{m.slug}"]
     for c in catalog.needed_measures(m):
-        out[c] = table[c]
+        columns[c] = table[c]
     for name, _ in m.extras:
-        out[name] = table[f"extra__{m.slug}__{name}"]
-    out = out.reset_index(drop=True)
+        columns[name] = table[f"extra__{m.slug}__{name}"]
+    out = pd.DataFrame(columns).reset_index(drop=True)
     warnings: tuple[ResultWarning, ...] = _small_samples(m, out, frame.knobs)
     missing = tables_read(frame.memo, catalog, m, frame.knobs, frame.store.name) & empty
     if missing and catalog.is_rate(m):
@@ -293,7 +294,11 @@ def _small_samples(m: Metric, rows: pd.DataFrame, knobs: MetricSettings) -> tupl
     sample = m.sample
     if sample is None or knobs.min_survey_responses == 0:
         return ()
-    small = rows[rows["value"].notna() & (rows[sample] < knobs.min_survey_responses)]
-    if not len(small):
+    import numpy as np
+
+    value = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+    counted = rows[sample].to_numpy(dtype=float, na_value=np.nan)
+    small = int(np.count_nonzero(~np.isnan(value) & (counted < knobs.min_survey_responses)))
+    if not small:
         return ()
-    return (SmallSample(m.slug, len(small), len(rows), knobs.min_survey_responses),)
+    return (SmallSample(m.slug, small, len(rows), knobs.min_survey_responses),)
