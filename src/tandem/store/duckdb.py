@@ -62,7 +62,6 @@ class DuckDBStore(SqlStore):
         self._version: tuple[str, int] | None = None
         self._empty: frozenset[str] | None = None
         self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
-        self._temps = 0
 
     def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET TimeZone = 'UTC'")
@@ -196,6 +195,14 @@ class DuckDBStore(SqlStore):
 
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr``, compiled once per distinct expression."""
+        sql = self._compile_kept(expr)
+        con = self.raw
+        _register_memtables(con, expr)
+        table = con.execute(sql).to_arrow_table()
+        return _conform(table, expr.schema().to_pyarrow())
+
+    def _compile_kept(self, expr: ibis.Table) -> str:
+        """The SQL of ``expr``, compiled once per distinct expression."""
         op = expr.op()
         with self._lock:
             sql = self._compiled.get(op)
@@ -203,10 +210,7 @@ class DuckDBStore(SqlStore):
             sql = _compile(expr)
             with self._lock:
                 self._compiled[op] = sql
-        con = self.raw
-        _register_memtables(con, expr)
-        table = con.execute(sql).to_arrow_table()
-        return _conform(table, expr.schema().to_pyarrow())
+        return str(sql)
 
     def compiled(self, key: Hashable, make: Callable[[], _T]) -> _T:
         """What was compiled under ``key`` for this store (a query shape's SQL,
@@ -225,18 +229,30 @@ class DuckDBStore(SqlStore):
         return _conform(self.raw.execute(sql).to_arrow_table(), schema)
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
+        """``expr`` computed into a temporary table on this thread's cursor, named after
+        its SQL: equal requests then build equal expressions on it, whose SQL is kept
+        (``run``). Frames of one thread that ask for the same relation share the table
+        (it is counted, and dropped by the last)."""
+        import hashlib
+
         import ibis
 
-        with self._lock:
-            self._temps += 1
-            name = f"__tandem_tmp_{self._temps}"
-        _register_memtables(self.raw, expr)
-        self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {_compile(expr)}")
+        sql = self._compile_kept(expr)
+        name = f"__tandem_tmp_{hashlib.sha256(sql.encode()).hexdigest()[:20]}"
+        held = self._held()
+        if held.get(name, 0) == 0:
+            _register_memtables(self.raw, expr)
+            self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {sql}")
+        held[name] = held.get(name, 0) + 1
         return ibis.table(expr.schema(), name=name)
 
     def release(self, expr: ibis.Table) -> None:
         name = expr.get_name()
-        self.raw.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        held = self._held()
+        held[name] = held.get(name, 1) - 1
+        if held[name] <= 0:
+            del held[name]
+            self.raw.execute(f"DROP TABLE IF EXISTS {ident(name)}")
 
     def constant(self, name: str, data: pa.Table) -> ibis.Table:
         """``data`` registered on this thread's cursor; frames of one request that ask for
