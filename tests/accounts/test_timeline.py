@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from tandem.accounts.timeline import _category, _subscription_events
@@ -60,3 +61,60 @@ def test_nps_categories() -> None:
         "promoter",
     ]
     assert _category("csat", 5) == ""
+
+
+def test_an_onboarding_without_its_own_target_takes_the_catalogs(tmp_path: Path) -> None:
+    """As the onboarding metrics do: the segment's knob (Enterprise 45 days), else
+    ``onboarding_target_days`` (20 here). A4 (Enterprise) started 2026-08-01 and is not
+    live: due 2026-09-15, overdue on 2026-10-15. A2 (SMB) took 2025-06-01 → 2025-07-01,
+    30 days against 20: late. A1 keeps its own 30 days (live in 20: on time)."""
+    from tandem.accounts.timeline import account_story
+    from tandem.service.workspace import Workspace
+    from tests.company import TODAY, make_workspace
+
+    path = make_workspace(tmp_path)
+    toml = path / "tandem.toml"
+    text = toml.read_text(encoding="utf-8")
+    for old, new in (
+        ("onboarding_target_days = 30", "onboarding_target_days = 20"),
+        (
+            "onboarding_target_days_by_segment = {}",
+            "onboarding_target_days_by_segment = { Enterprise = 45 }",
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    toml.write_text(text, encoding="utf-8")
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "onboardings.csv").write_text(
+        "onboarding_id,account_id,started_at,target_days,go_live_at,status\n"
+        "B4,A4,2026-08-01T00:00:00Z,,,in_progress\n"
+        "B2,A2,2025-06-01T00:00:00Z,,2025-07-01T00:00:00Z,live\n",
+        encoding="utf-8",
+    )
+    with Workspace(path, today=lambda: TODAY) as ws:
+        ws.load([extra])
+        with ws.read() as s:
+            a4 = account_story(s, "A4", TODAY)
+            a2 = account_story(s, "A2", TODAY)
+            a1 = account_story(s, "A1", TODAY)
+    (b4,) = a4.onboardings
+    assert (b4["target_days"], b4["target_source"], b4["due"], b4["late"]) == (
+        45,
+        "settings",
+        D(2026, 9, 15),
+        True,
+    )
+    assert ("Onboarding overdue", D(2026, 9, 15)) in [(e.title, e.day) for e in a4.events]
+    (b2,) = a2.onboardings
+    assert (b2["target_days"], b2["days"], b2["late"]) == (20, 30, True)
+    started = next(e for e in a2.events if e.title == "Onboarding started")
+    assert started.detail == "target 20 days (the default in settings)"
+    (b1,) = a1.onboardings
+    assert (b1["target_days"], b1["target_source"], b1["days"], b1["late"]) == (
+        30,
+        "onboarding",
+        20,
+        False,
+    )

@@ -10,7 +10,9 @@ The timeline lists, newest first:
 - survey responses (an NPS score is called promoter 9-10, passive 7-8 or
   detractor 0-6; CSAT and CES show their score);
 - tickets (opened, and escalated when they were);
-- onboardings: started, live (with days taken against the target), or overdue.
+- onboardings: started, live (with days taken against the target), or overdue; an
+  onboarding without its own target takes the catalog's (the segment's knob, else
+  ``onboarding_target_days``).
 
 Usage is counted per ISO week over the 52 weeks ending with the as-of day:
 ``session`` events, minutes in sessions and distinct users.
@@ -67,8 +69,13 @@ def account_story(s: ReadSession, account_id: str, as_of: dt.date) -> AccountSto
     survey_rows = _rows(s.run(surveys.order_by(ibis.desc("responded_at"))))
     ticket_rows = _rows(s.run(tickets.order_by(ibis.desc("created_at"))))
     onb_rows = _rows(s.run(onb.order_by(ibis.desc("started_at"))))
+    if onb_rows:
+        accounts = s.table("accounts")
+        found = _rows(s.run(accounts.filter(accounts.account_id == account_id).select("segment")))
+        segment = found[0]["segment"] if found else None
+        default = s.settings.metrics.onboarding_target_for(segment)
     for r in onb_rows:
-        _onboarding_facts(r, as_of)
+        _onboarding_facts(r, as_of, default)
     for r in survey_rows:
         r["category"] = _category(r["survey"], r["score"])
     events = [
@@ -183,9 +190,15 @@ def _ticket_events(r: dict[str, Any], as_of: dt.date) -> list[Event]:
     return [Event(_day(r["created_at"]), "ticket", "Ticket opened", what, "neutral")]
 
 
-def _onboarding_facts(r: dict[str, Any], as_of: dt.date) -> None:
+def _onboarding_facts(r: dict[str, Any], as_of: dt.date, default_target: int) -> None:
+    """Due date, days taken and lateness, by the rule of the catalog's onboarding
+    metrics: the onboarding's own target, else the knob for the account's segment, else
+    ``onboarding_target_days`` (``target_source`` says which)."""
     start = _day(r["started_at"])
-    r["due"] = start + dt.timedelta(days=r["target_days"]) if r["target_days"] is not None else None
+    r["target_source"] = "onboarding" if r["target_days"] is not None else "settings"
+    if r["target_days"] is None:
+        r["target_days"] = default_target
+    r["due"] = start + dt.timedelta(days=r["target_days"])
     live = _day(r["go_live_at"]) if r["go_live_at"] is not None else None
     if live is not None and live > as_of:
         live = None
@@ -200,7 +213,8 @@ def _onboarding_events(r: dict[str, Any]) -> list[Event]:
             start,
             "onboarding",
             "Onboarding started",
-            f"target {r['target_days'] or '?'} days",
+            f"target {r['target_days']} days"
+            + (" (the default in settings)" if r["target_source"] == "settings" else ""),
             "neutral",
         )
     ]
@@ -208,7 +222,7 @@ def _onboarding_events(r: dict[str, Any]) -> list[Event]:
         live = start + dt.timedelta(days=r["days"])
         tone = "bad" if r["late"] else "good"
         out.append(Event(live, "onboarding", "Went live", f"after {r['days']} days", tone))
-    elif r["late"] and r["due"] is not None:
+    elif r["late"]:
         out.append(Event(r["due"], "onboarding", "Onboarding overdue", f"due {r['due']}", "bad"))
     return out
 

@@ -90,3 +90,16 @@ def test_bad_usage_exits_2(ws: Workspace, args: list[str], message: str) -> None
     )
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
+
+
+def test_table_heads_are_the_weighted_components_in_full(ws: Workspace) -> None:
+    """Default weights leave purchases at 0: no column for it; every other head is printed
+    whole (no ellipsis) and the footnote lists the weights in force."""
+    code, out = _run("health", "-w", str(ws.path), "--as-of", "2026-03-31")
+    assert code == 0, out
+    head = next(line for line in out.splitlines() if "score" in line and "band" in line)
+    heads = [h.strip() for h in head.strip("┃ ").split("┃")]
+    assert heads == ["account", "name", "score", "band", "trend", "active", "adopt", "nps",
+                     "csat", "tickets", "escal", "onboard", "contract", "renewal"]  # fmt: skip
+    assert "p_alive" not in out and "…" not in head
+    assert "renewal 15." in " ".join(out.split())

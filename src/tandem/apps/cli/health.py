@@ -218,6 +218,7 @@ SHORT = {
     "onboarding": "onboard",
     "contraction": "contract",
     "renewal": "renewal",
+    "purchases": "p_alive",
 }
 
 
@@ -227,7 +228,8 @@ def _print(table: pd.DataFrame, result: HealthScores, title: str) -> None:
     from tandem.apps.cli.output import console as _console
     from tandem.health import COMPONENTS
 
-    names = [c.name for c in COMPONENTS]
+    # A component weighted 0 never adds points: its column would only ever be empty.
+    names = [c.name for c in COMPONENTS if result.weights.get(c.name, 0) > 0]
     several_days = table.as_of.nunique() > 1
     one_account = several_days and table.account_id.nunique() == 1
     if one_account:
@@ -241,18 +243,16 @@ def _print(table: pd.DataFrame, result: HealthScores, title: str) -> None:
     out.add_column("score", justify="right")
     out.add_column("band")
     for n in names:
-        out.add_column(SHORT.get(n, n), justify="right")
-    out.add_column("missing", overflow="fold")
+        out.add_column(SHORT.get(n, n), justify="right", no_wrap=True)
     for r in table.to_dict("records"):
         cells = [str(r["as_of"])] if several_days else []
         cells += [] if one_account else [r["account_id"], str(r["name"])]
         cells += [_num(_float(r["health_score"]), 1), r["band"]]
         cells += [_num(_float(r[n]), 1) for n in names]
-        missing = [SHORT.get(m, m) for m in str(r["missing"]).split(",") if m]
-        out.add_row(*cells, ", ".join(missing))
+        out.add_row(*cells)
     console = _console()
     console.print(out)
-    weights = ", ".join(f"{SHORT.get(k, k)} {v:g}" for k, v in result.weights.items())
+    weights = ", ".join(f"{SHORT.get(k, k)} {v:g}" for k, v in result.weights.items() if v > 0)
     console.print(
         f"{len(table):,} scores. Each component's column is its contribution in points "
         f"(they add up to the score); empty = missing, left out and the other weights "
