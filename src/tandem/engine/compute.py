@@ -198,6 +198,9 @@ def _local_duckdb() -> duckdb.DuckDBPyConnection:
         import duckdb
 
         con = _LOCAL.con = duckdb.connect()
+        # The formulas run on a few hundred rows: one thread, no hand-offs between them
+        # (on a busy machine these cost more than the projection).
+        con.execute("SET threads = 1")
     return con
 
 
