@@ -267,9 +267,11 @@ def closing(slug: str, packages: dict[str, float]) -> str:
     if building >= 0.3:
         return (
             f"building and compiling the Ibis expression is {building:.0%} of the time: "
-            "this metric's sources are materialised (shared relations), so its SQL is "
-            "compiled per request; keeping it per query shape as single-source requests "
-            "do (`tandem.engine.shapes`) would close that part."
+            "this metric reads several sources that share materialised relations, so "
+            "its expression is built per request (its SQL is then found kept); deriving "
+            "its SQL per query shape, as single-source requests do "
+            "(`tandem.engine.shapes`), with the temporary tables' names as markers, "
+            "would close that part."
         )
     gap = QUERY_GAP.get(slug, "the query itself.")
     return f"DuckDB executing the query is {engine:.0%} of the time: {gap}"
