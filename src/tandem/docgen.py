@@ -14,7 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tandem.load.coerce import FALSE_WORDS, TRUE_WORDS
-from tandem.schema import LOAD_ORDER, TABLES, ColumnType, Table
+from tandem.schema import (
+    LOAD_ORDER,
+    NUMBER_BOUND,
+    OFFSET_BOUND_HOURS,
+    RESERVED_NAMES,
+    TABLES,
+    ColumnType,
+    Table,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -46,6 +54,18 @@ def render_data_model() -> str:
         + ", ".join(f"{t}/{f}" for t, f in zip(TRUE_WORDS, FALSE_WORDS, strict=True))
         + ", in any case.",
         "- Allowed values (enumerations) match in any case and are stored lower-case.",
+        f"- Numbers must be finite and at most {NUMBER_BOUND:.0e} in magnitude "
+        "(a trillion): beyond that an amount is a typo or a unit mix-up, and sums of such "
+        "values lose their cents; `inf` and `nan` are refused.",
+        f"- A timestamp's UTC offset must lie within ±{OFFSET_BOUND_HOURS}:00 (no zone is "
+        "further from UTC); `+25:00` is refused.",
+        "- Text may not hold control characters (NUL and the other bytes below 0x20, and "
+        "0x7F); tab and line breaks are allowed in text that is not part of a key.",
+        f"- Column names the database reserves are refused: {', '.join(RESERVED_NAMES)}. "
+        "Two headers that give the same column (`mrr` and `MRR `) are refused, naming both.",
+        "- CSV files are UTF-8 (a byte-order mark is allowed) with lines of at most 2 MB; "
+        "a file in another encoding, an unbalanced quote or a longer line is refused "
+        "with its line number.",
         "- Headers match column names in any case, ignoring surrounding spaces and "
         "treating spaces and punctuation as `_`; `--mapping FILE` renames other headers.",
         "- Extra columns are kept (stored under that same form of their header) and can "

@@ -25,10 +25,11 @@ class ColumnType(enum.Enum):
 
 
 _TYPE_TEXT = {
-    ColumnType.STRING: "text",
-    ColumnType.TIMESTAMP: "ISO-8601 instant (a bare date is midnight UTC; stored in UTC)",
+    ColumnType.STRING: "text without control characters",
+    ColumnType.TIMESTAMP: "ISO-8601 instant (a bare date is midnight UTC; stored in UTC; "
+    "a UTC offset within ±14:00)",
     ColumnType.DATE: "ISO-8601 date (an instant is reduced to its UTC date)",
-    ColumnType.FLOAT: "number",
+    ColumnType.FLOAT: "finite number, at most 10^12 in magnitude",
     ColumnType.INTEGER: "whole number",
     ColumnType.BOOLEAN: "boolean (true/false, yes/no, 1/0)",
 }
@@ -152,6 +153,20 @@ TRIAL_KINDS = ("pilot", "free_trial", "freemium")
 SURVEYS = ("nps", "csat", "ces")
 COST_CATEGORIES = ("marketing", "sales", "implementation", "customer_success", "support")
 COST_PURPOSES = ("acquisition", "retention")
+
+#: The largest magnitude a number column accepts: an amount beyond a trillion is a
+#: typo or a unit mix-up, and sums of such values lose the cents (or overflow).
+NUMBER_BOUND = 1e12
+#: The widest UTC offset a timestamp may carry (real zones lie within -12:00..+14:00).
+OFFSET_BOUND_HOURS = 14
+#: Column names the stores keep for themselves (DuckDB's and PostgreSQL's system
+#: columns); names starting with a reserved prefix are Tandem's own.
+RESERVED_NAMES = ("rowid", "oid", "tableoid", "ctid", "xmin", "xmax", "cmin", "cmax")
+RESERVED_PREFIXES = ("_tandem", "__")
+#: Characters no text value may hold: control characters (tab, newline and carriage
+#: return are allowed in text that is not part of a key).
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+KEY_CONTROL_CHARACTERS = "[\\x00-\\x1f\\x7f]"
 
 #: Fixed survey scales; CSAT's comes from the workspace settings.
 NPS_SCALE = (0, 10)

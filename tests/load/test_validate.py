@@ -216,6 +216,70 @@ CASES = {
         """,
         "accounts.csv: columns 'account_id' and 'Account ID' both give account_id",
     ),
+    "headers that differ in case and spaces only": (
+        "subscriptions.csv",
+        """
+        subscription_id,account_id,mrr,valid_from,MRR 
+        S-9,A-1,5,2024-01-01,6
+        """,
+        "subscriptions.csv: columns 'mrr' and 'MRR ' both give mrr",
+    ),
+    "a column the database reserves": (
+        "accounts.csv",
+        """
+        account_id,name,created_at,RowID
+        A-9,Nine,2024-01-01,1
+        """,
+        "accounts.csv: column 'RowID': 'rowid' is a name the database reserves (rowid, oid, "
+        "tableoid, ctid, xmin, xmax, cmin, cmax, or starting with _tandem or __); rename it "
+        "in the file or with --mapping",
+    ),
+    "NUL in an id": (
+        "accounts.csv",
+        """
+        account_id,name,created_at
+        A-\x009,Nine,2024-01-01
+        """,
+        "accounts.csv row 2, column account_id: 'A-?9' holds a control character (such as NUL)",
+    ),
+    "a line break inside a key": (
+        "accounts.csv",
+        """
+        account_id,name,created_at
+        "A-
+        9",Nine,2024-01-01
+        """,
+        "accounts.csv row 2, column account_id: 'A-?9' holds a control character (such as NUL)",
+    ),
+    "a bell in a name": (
+        "accounts.csv",
+        """
+        account_id,name,created_at
+        A-9,Ni\x07ne,2024-01-01
+        """,
+        "accounts.csv row 2, column name: 'Ni?ne' holds a control character (such as NUL) "
+        "(tab and line breaks are allowed outside keys)",
+    ),
+    "an offset no zone has": (
+        "accounts.csv",
+        """
+        account_id,name,created_at
+        A-8,Eight,2024-01-01T10:00:00+14:00
+        A-9,Nine,2024-01-01T10:00:00+25:00
+        """,
+        "accounts.csv row 3, column created_at: '2024-01-01T10:00:00+25:00' is not an "
+        "ISO-8601 date or time",
+    ),
+    "an absurd amount": (
+        "subscriptions.csv",
+        """
+        subscription_id,account_id,mrr,valid_from
+        S-8,A-1,1000000000000,2024-01-01
+        S-9,A-1,1e308,2024-01-01
+        """,
+        "subscriptions.csv row 3, column mrr: '1e+308' is beyond ±1e+12, the largest number "
+        "Tandem accepts (see docs/data-model.md)",
+    ),
 }
 
 

@@ -83,3 +83,21 @@ def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
 def test_a_missing_workspace_is_a_workspace_error(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="no such workspace folder"):
         connect(tmp_path / "nope")
+
+
+def test_the_state_and_its_folder_are_the_owners_only(tmp_path: Path) -> None:
+    """Users, tokens and the alert outbox live here: never readable by others."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        con = connect(tmp_path)
+        con.execute("CREATE TABLE IF NOT EXISTS probe (x)")
+        con.execute("INSERT INTO probe VALUES (1)")
+        folder = tmp_path / ".tandem"
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.iterdir()]}
+        con.close()
+    finally:
+        os.umask(old)
+    assert modes.pop(".tandem") == 0o700
+    assert modes and set(modes.values()) == {0o600}, modes

@@ -40,7 +40,7 @@ def _with_database(url: str, database: str) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """The URL of a fresh, empty database on the test server (dropped afterwards)."""
+    """A fresh, empty database on the test server (dropped afterwards), as ``env:NAME``."""
     try:
         import psycopg
     except ImportError:
@@ -52,10 +52,13 @@ def postgres_server() -> Iterator[str]:
     made: list[str] = []
 
     def fresh() -> str:
+        """``env:NAME`` for a new database: a URL with a password never goes in tandem.toml,
+        so the URL goes into the environment variable NAME (inherited by subprocesses)."""
         name = f"tandem_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         admin.execute(f'CREATE DATABASE "{name}"')
         made.append(name)
-        return _with_database(SERVER, name)
+        os.environ[name.upper()] = _with_database(SERVER, name)
+        return f"env:{name.upper()}"
 
     yield fresh  # type: ignore[misc]
     for name in made:

@@ -110,3 +110,57 @@ def test_memtables_built_elsewhere_are_registered_where_they_run(tmp_path: Path)
     accounts = store.table("accounts")
     joined = people.left_join(accounts, "account_id").select(people.n)
     assert sorted(store.run(joined)["n"].to_pylist()) == [1, 2]
+
+
+def test_generations_and_their_folder_are_the_owners_only(tmp_path: Path) -> None:
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        ws = Workspace.init(tmp_path / "ws")
+        with ws.writer() as store:
+            _insert(store, "A")
+    finally:
+        os.umask(old)
+    folder = tmp_path / "ws" / "tandem.duckdb.d"
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.iterdir()]}
+    assert modes == {"tandem.duckdb.d": 0o700, "g000001.duckdb": 0o600, "g000002.duckdb": 0o600}
+    assert stat.S_IMODE((tmp_path / "ws" / "tandem.toml").stat().st_mode) == 0o600
+
+
+def test_a_reader_outlives_the_deletion_of_its_generation(tmp_path: Path) -> None:
+    """Why deleting old generations is safe for readers in other processes: on Linux an
+    unlinked file stays readable through the handles already open on it."""
+    ws = Workspace.init(tmp_path / "ws")
+    with ws.writer() as store:
+        _insert(store, "A")
+    generation = (tmp_path / "ws" / os.readlink(tmp_path / "ws" / "tandem.duckdb")).resolve()
+    reader = DuckDBStore(str(generation), read_only=True)
+    try:
+        generation.unlink()
+        assert reader.execute("SELECT account_id FROM accounts") == [("A",)]
+    finally:
+        reader.close()
+
+
+def test_a_damaged_generation_is_named_by_the_workspace_link(tmp_path: Path) -> None:
+    from tandem.errors import WorkspaceError
+
+    Workspace.init(tmp_path / "ws").close()
+    link = tmp_path / "ws" / "tandem.duckdb"
+    (tmp_path / "ws" / os.readlink(link)).write_bytes(b"not a database")
+    with pytest.raises(WorkspaceError) as caught, Workspace(tmp_path / "ws") as ws:
+        ws.row_counts()
+    assert str(caught.value).startswith(f"{link}: the database file is damaged or truncated")
+    assert "g000001" not in str(caught.value)
+
+
+def test_a_database_file_in_a_missing_folder(tmp_path: Path) -> None:
+    from tandem.errors import WorkspaceError
+
+    (tmp_path / "tandem.toml").write_text('[backend]\ndatabase_file = "no/such/db.duckdb"\n')
+    with pytest.raises(WorkspaceError, match=r"the folder .*no/such does not exist"):
+        Workspace(tmp_path).row_counts()
+    with pytest.raises(WorkspaceError, match=r"the folder .*no/such .*does not exist"):
+        Workspace(tmp_path).load([])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tandem.toml"]

@@ -27,13 +27,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tandem.load.readers import RawColumn
-from tandem.load.sql import ident, literals
-from tandem.schema import Column, ColumnType
+from tandem.load.sql import ident, literal, literals
+from tandem.schema import OFFSET_BOUND_HOURS, Column, ColumnType
 from tandem.store.types import duckdb_types
 
 TRUE_WORDS = ("true", "yes", "y", "t", "1")
 FALSE_WORDS = ("false", "no", "n", "f", "0")
 BLANKS = " \t\r\n"
+
+#: A time followed by a UTC offset beyond ±14:00 (OFFSET_BOUND_HOURS).
+IMPOSSIBLE_OFFSET = r"[T ][0-9:.]+[+-](1[5-9]|[2-9][0-9])(:?[0-9]{2})?$"
+assert OFFSET_BOUND_HOURS == 14  # the pattern above spells the bound out
 
 REASONS = {
     ColumnType.TIMESTAMP: "is not an ISO-8601 date or time",
@@ -259,5 +263,10 @@ def _parser(target: ColumnType, raw: str) -> str:
             f"CASE WHEN {word} IN ({literals(TRUE_WORDS)}) THEN true "
             f"WHEN {word} IN ({literals(FALSE_WORDS)}) THEN false END"
         )
-    instant = f"make_timestamp(epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ)))"
+    parsed = f"make_timestamp(epoch_us(TRY_CAST({raw} AS TIMESTAMPTZ)))"
+    # DuckDB reads any offset up to ±99:59; beyond ±14:00 no zone exists: refused.
+    instant = (
+        f"CASE WHEN length({raw}) > 19 AND regexp_matches({raw}, {literal(IMPOSSIBLE_OFFSET)}) "
+        f"THEN NULL ELSE {parsed} END"
+    )
     return f"CAST({instant} AS DATE)" if target is ColumnType.DATE else instant

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tandem.errors import UsageError, did_you_mean
-from tandem.schema import TABLE_NAMES, TABLES, table
+from tandem.schema import RESERVED_NAMES, RESERVED_PREFIXES, TABLE_NAMES, TABLES, table
 
 if TYPE_CHECKING:
     from tandem.load.mapfile import MappingFile
@@ -124,6 +124,13 @@ def assign(table_name: str, headers: list[str], mapping: Mapping) -> Assignment:
             chosen = canonical
         else:
             target, chosen = key or f"column_{position}", extras
+            if target in RESERVED_NAMES or target.startswith(RESERVED_PREFIXES):
+                problems.append(
+                    f"column {header!r}: {target!r} is a name the database reserves "
+                    f"({', '.join(RESERVED_NAMES)}, or starting with "
+                    f"{' or '.join(RESERVED_PREFIXES)}); rename it in the file or with --mapping"
+                )
+                continue
         if target in chosen:
             problems.append(f"columns {chosen[target]!r} and {header!r} both give {target}")
         else:

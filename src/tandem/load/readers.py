@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tandem.errors import Issue
+from tandem.load.diagnosis import csv_problem
 from tandem.load.sources import Format, Source
 from tandem.load.sql import ident, literal
 
@@ -87,6 +89,10 @@ def open_file(con: duckdb.DuckDBPyConnection, source: Source, temp_name: str) ->
 
     if source.format is Format.XLSX:
         return _xlsx(con, source, temp_name)
+    mode = source.path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise ReadProblem(f"is {kind}; copy what it holds into a file and load that")
     if source.path.stat().st_size == 0:
         raise ReadProblem("is empty; a header row is expected")
     try:
@@ -97,8 +103,38 @@ def open_file(con: duckdb.DuckDBPyConnection, source: Source, temp_name: str) ->
             if strict is not None:
                 relation, columns = strict, _describe(con, strict)
     except duckdb.Error as exc:
+        found = csv_problem(source.path) if source.format is Format.CSV else None
+        if found is not None:
+            raise ReadProblem(*found) from None
         raise explain(exc) from None
+    if source.format is Format.CSV:
+        columns = _as_written(source, columns)
     return RawFile(relation, columns, row)
+
+
+def _as_written(source: Source, columns: tuple[RawColumn, ...]) -> tuple[RawColumn, ...]:
+    """The columns under the headers as the file writes them.
+
+    DuckDB renames a repeated header (``mrr``, ``MRR`` become ``mrr``, ``MRR_1``);
+    with the file's own names the mapping sees both and refuses the pair.
+    """
+    import csv
+    import gzip
+
+    opener = gzip.open if source.path.name.lower().endswith(".gz") else open
+    try:
+        with opener(source.path, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            first = f.readline(1 << 20)
+    except OSError:
+        return columns
+    delimiter = max(",;\t|", key=first.count)
+    names = next(csv.reader([first], delimiter=delimiter), [])
+    if len(names) != len(columns):
+        return columns
+    return tuple(
+        RawColumn(name if name.strip() else c.header, c.expr, c.type)
+        for name, c in zip(names, columns, strict=True)
+    )
 
 
 def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[RawColumn, ...]:

@@ -119,6 +119,8 @@ def _distinct(sources: list[Source]) -> list[Source]:
 
 
 def check_readable(path: Path, shown: str) -> None:
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"{shown}: {_broken_link(path)}")
     if not path.exists():
         parent = path.parent if str(path.parent) else Path(".")
         siblings = [p.name for p in parent.iterdir()] if parent.is_dir() else []
@@ -145,9 +147,16 @@ def _folder(folder: Path, shown: str, table: str | None) -> tuple[list[Source], 
     sources: list[Source] = []
     skipped: list[str] = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or not entry.is_file():
-            continue
         name = str(Path(shown) / entry.name)
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() and not entry.exists():
+            skipped.append(f"{name} ({_broken_link(entry)})")
+            continue
+        if not entry.is_file():
+            if not entry.is_dir():
+                skipped.append(f"{name} (not a regular file)")
+            continue
         fmt = file_format(entry.name)
         target = table or table_of(entry.name)
         if fmt is None:
@@ -159,3 +168,15 @@ def _folder(folder: Path, shown: str, table: str | None) -> tuple[list[Source], 
         else:
             sources.append(Source(entry, name, target, fmt))
     return sources, skipped
+
+
+def _broken_link(path: Path) -> str:
+    """Why a symbolic link leads nowhere: a loop, or a target that does not exist."""
+    import errno
+
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that loops (it leads back to itself)"
+    return f"is a symbolic link to {os.readlink(path)}, which does not exist"

@@ -22,8 +22,13 @@ from tandem.load.sql import ident, literal, literals
 from tandem.load.tables import spec as table_spec
 from tandem.schema import (
     CES_SCALE,
+    CONTROL_CHARACTERS,
+    KEY_CONTROL_CHARACTERS,
     NPS_SCALE,
+    NUMBER_BOUND,
     AtMost,
+    Column,
+    ColumnType,
     FirstOfMonth,
     NonNegative,
     NotBefore,
@@ -120,6 +125,8 @@ def checks_for(
             checks.append(
                 Check(position[c.name], c.name, c.empty, "is empty; a value is required", None)
             )
+    for column in spec.columns:
+        checks += _value_bounds(typed, column, column.name in spec.key, position)
     for rule in spec.rules:
         checks += _rule(typed, rule, metrics, position)
     checks.append(_duplicates(typed, position))
@@ -131,6 +138,39 @@ def checks_for(
         for c in checks
     ]
     return sorted([*checks, *typed.checks], key=lambda c: c.position)
+
+
+def _value_bounds(
+    typed: TypedFile, column: Column, in_key: bool, position: dict[str, int]
+) -> list[Check]:
+    """Text without control characters; numbers within ``NUMBER_BOUND``."""
+    col = f"{{t}}.{ident(column.name)}"
+    at = position[column.name]
+    if column.type is ColumnType.STRING and not column.enum:
+        pattern = KEY_CONTROL_CHARACTERS if in_key else CONTROL_CHARACTERS
+        allowed = "" if in_key else " (tab and line breaks are allowed outside keys)"
+        return [
+            Check(
+                at,
+                column.name,
+                f"regexp_matches({col}, {literal(pattern)})",
+                f"holds a control character (such as NUL){allowed}",
+                # The value itself could break a terminal: shown with the characters escaped.
+                f"regexp_replace({col}, {literal(pattern)}, '?', 'g')",
+            )
+        ]
+    if column.type is ColumnType.FLOAT:
+        return [
+            Check(
+                at,
+                column.name,
+                f"abs({col}) > {NUMBER_BOUND!r}",
+                f"is beyond ±{NUMBER_BOUND:.0e}, the largest number Tandem accepts "
+                "(see docs/data-model.md)",
+                f"CAST({col} AS VARCHAR)",
+            )
+        ]
+    return []
 
 
 def _unless_hidden(check: Check, suppress: dict[str, str]) -> Check:

@@ -76,6 +76,12 @@ def key_of(d: dt.date, grain: Grain) -> int:
             raise ValueError("a span's periods have no calendar keys")
 
 
+#: The days a request may name (``--from``, ``--to``): a year of periods past the
+#: last one still has a first day Python's calendar can hold.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
 def start_of(key: int, grain: Grain) -> dt.date:
     """The first day of the period with ``key``."""
     match grain:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from tandem.store import Store
 
 Where = Mapping[str, str] | Iterable[Filter] | None
+#: The largest row limit a request may give (a 64-bit LIMIT; 0 means all rows).
+MAX_LIMIT = 2**62
 
 
 def system_today() -> dt.date:
@@ -70,11 +72,17 @@ class Workspace:
         self._cache: ResultCache | None = None
 
     @classmethod
-    def init(cls, path: str | Path = ".", *, backend_url: str = "") -> Workspace:
-        """Create the workspace folder, write ``tandem.toml`` and create the tables."""
+    def init(
+        cls, path: str | Path = ".", *, backend_url: str = "", force: bool = False
+    ) -> Workspace:
+        """Create the workspace folder, write ``tandem.toml`` and create the tables.
+
+        Nothing is left behind when it fails. ``backend_url`` must carry no password
+        (write ``env:NAME`` and set the variable NAME); on an existing workspace a
+        different ``backend_url`` is refused unless ``force`` rewrites it."""
         from tandem.service.setup import create
 
-        create(Path(path), backend_url=backend_url)
+        create(Path(path), backend_url=backend_url, force=force)
         return cls(path)
 
     # -- reading and writing ------------------------------------------------------------
@@ -189,7 +197,7 @@ class Workspace:
     def dialect(self) -> str:
         """The backend the workspace computes on (duckdb, postgres, pyspark), without
         connecting to it."""
-        url = self.settings.backend.url
+        url = self.settings.backend.resolved_url()
         if not url or url.startswith("duckdb://"):
             return "duckdb"
         scheme = url.split("://", 1)[0].lower()
@@ -337,8 +345,10 @@ class Workspace:
         day = parse_date(period, "--period")
         if day is None:
             raise UsageError("--period: a day or month is needed")
-        if limit is not None and limit < 0:
-            raise UsageError(f"--limit {limit}: expected 0 (all rows) or a positive number")
+        if limit is not None and not 0 <= limit <= MAX_LIMIT:
+            raise UsageError(
+                f"--limit {limit}: expected 0 (all rows) or a positive number up to {MAX_LIMIT:,}"
+            )
         with self.readers.acquire() as store:
             return explain(
                 store,
@@ -365,13 +375,20 @@ def filters(where: Where) -> tuple[Filter, ...]:
 
 def parse_date(value: dt.date | str | None, what: str) -> dt.date | None:
     """A day from ``2024-03-01``, ``2024-03`` (its first day) or ``2024``."""
-    if value is None or isinstance(value, dt.date):
+    from tandem.semantic.calendar import FIRST_DAY, LAST_DAY
+
+    if value is None:
         return value
-    text = value.strip()
-    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        if len(text) == size:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
+    day: dt.date | None = value if isinstance(value, dt.date) else None
+    if not isinstance(value, dt.date):
+        text = value.strip()
+        for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+            if len(text) == size:
+                with contextlib.suppress(ValueError):
+                    day = dt.datetime.strptime(text, fmt).date()
                 break
-    raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
+    if day is None:
+        raise UsageError(f"{what} {value!r}: expected a date like 2024-03-01, 2024-03 or 2024")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {value}: dates must lie between {FIRST_DAY} and {LAST_DAY}")
+    return day

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tandem.errors import ConfigError, WorkspaceError
+from tandem.private import private
 
 STATE_FILE = Path(".tandem") / "state.sqlite"
 BUSY_TIMEOUT_MS = 10_000
@@ -69,15 +70,16 @@ def connect(workspace: Path) -> sqlite3.Connection:
     if not workspace.is_dir():
         raise WorkspaceError(f"{workspace}: no such workspace folder")
     path = state_path(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # Create the file with owner-only permissions before SQLite opens it.
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    con = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    with private():  # the folder 0700; the file (and SQLite's -wal, -shm) 0600
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        con = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     con.row_factory = sqlite3.Row
     con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    con.execute("PRAGMA journal_mode = WAL")
+    with private():
+        con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA foreign_keys = ON")
     migrate(con)
     return con

@@ -61,7 +61,7 @@ def embedded_files(settings: Settings, workspace: Path) -> DuckDBFiles | None:
     (or at an in-memory database)."""
     from tandem.store.files import DuckDBFiles
 
-    url = settings.backend.url
+    url = settings.backend.resolved_url()
     if url and not url.startswith("duckdb://"):
         return None
     path = url.removeprefix("duckdb://") if url else settings.backend.database_file
@@ -72,7 +72,7 @@ def embedded_files(settings: Settings, workspace: Path) -> DuckDBFiles | None:
 
 
 def in_memory(settings: Settings) -> bool:
-    url = settings.backend.url
+    url = settings.backend.resolved_url()
     path = url.removeprefix("duckdb://") if url else settings.backend.database_file
     return (not url or url.startswith("duckdb://")) and path == ":memory:"
 
@@ -96,6 +96,7 @@ def open_reader(settings: Settings, workspace: Path) -> Store:
             str(require(files)),
             read_only=True,
             memory_limit=settings.backend.duckdb_memory_limit(),
+            label=files.label(),
         )
     return _remote(settings)
 
@@ -125,7 +126,10 @@ def writing(
         return
     with files.writing(settings.backend.lock_timeout, what, publish=publish) as path:
         store = DuckDBStore(
-            str(path), read_only=False, memory_limit=settings.backend.duckdb_memory_limit()
+            str(path),
+            read_only=False,
+            memory_limit=settings.backend.duckdb_memory_limit(),
+            label=files.label(),
         )
         try:
             store.ensure_tables()
@@ -136,7 +140,7 @@ def writing(
 
 
 def _remote(settings: Settings) -> Store:
-    url = settings.backend.url
+    url = settings.backend.resolved_url()
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in SCHEMES:
         raise ConfigError(

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cachetools import LRUCache
@@ -42,8 +43,15 @@ class DuckDBStore(SqlStore):
     name = "duckdb"
 
     def __init__(
-        self, path: str, *, read_only: bool = True, memory_limit: str | None = None
+        self,
+        path: str,
+        *,
+        read_only: bool = True,
+        memory_limit: str | None = None,
+        label: str | None = None,
     ) -> None:
+        """``label`` names the database in messages (the workspace's link, not the
+        generation file behind it)."""
         import duckdb
 
         self.path = path
@@ -52,7 +60,22 @@ class DuckDBStore(SqlStore):
         try:
             self._db = duckdb.connect(path, read_only=read_only)
         except duckdb.Error as exc:
-            raise WorkspaceError(f"cannot open the database {path}: {_reason(exc)}") from None
+            shown = label or path
+            reason = _reason(exc)
+            for spelling in (str(Path(path).resolve()), path):
+                reason = reason.replace(f'"{spelling}"', shown).replace(spelling, shown)
+            if "permission denied" in reason.lower():
+                raise WorkspaceError(
+                    f"{shown}: permission denied; the database files belong to another user"
+                ) from None
+            if isinstance(exc, (duckdb.IOException, duckdb.SerializationException)) or (
+                "not a valid DuckDB database" in reason
+            ):
+                raise WorkspaceError(
+                    f"{shown}: the database file is damaged or truncated ({reason}); "
+                    "restore it from a backup, or init a new workspace and load again"
+                ) from None
+            raise WorkspaceError(f"cannot open the database {shown}: {reason}") from None
         self._settle(self._db)
         self._local = threading.local()
         self._lock = threading.Lock()

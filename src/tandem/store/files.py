@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tandem.errors import TandemError, WorkspaceError
+from tandem.private import private
 
 _GENERATION = re.compile(r"g(\d{6,})\.duckdb")
 
@@ -49,6 +50,11 @@ class DuckDBFiles:
         self.link = link
         self.folder = link.with_name(link.name + ".d")
         self.lock_file = link.with_name(link.name + ".lock")
+
+    def label(self) -> str:
+        """The database as messages name it: the link as the workspace path gives it
+        (``ws/tandem.duckdb``), never the generation file behind it."""
+        return str(self.link)
 
     def current(self) -> Path | None:
         """The file readers open now: the link's target, or a pre-generation plain file."""
@@ -76,13 +82,17 @@ class DuckDBFiles:
         for a new workspace). When the block ends without an error the new
         generation is published; otherwise it is deleted and nothing changed.
         """
-        with self._locked(timeout, what):
+        with self._locked(timeout, what), private():
             current = self.current()
-            self.folder.mkdir(parents=True, exist_ok=True)
             following = self.folder / f"g{self.generation(current) + 1:06d}.duckdb"
-            _remove(following)
-            if current is not None:
-                shutil.copyfile(current, following)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _remove(following)
+                if current is not None:
+                    shutil.copyfile(current, following)
+            except OSError as exc:
+                _remove(following)
+                raise self._read_only(exc, following) from None
             try:
                 yield following
             except BaseException:
@@ -116,8 +126,18 @@ class DuckDBFiles:
 
     @contextlib.contextmanager
     def _locked(self, timeout: float, what: str) -> Iterator[None]:
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        if what == "init":
+            with private():
+                self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        if not self.lock_file.parent.is_dir():
+            raise WorkspaceError(
+                f"{self.link}: the folder {self.lock_file.parent} for the database "
+                "(backend.database_file) does not exist; create it or change the setting"
+            )
+        try:
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise self._read_only(exc, self.lock_file) from None
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -143,6 +163,19 @@ class DuckDBFiles:
         finally:
             os.close(fd)
 
+    def _read_only(self, exc: OSError, path: Path) -> TandemError:
+        """A write refused by the system, as one line (or the error itself if not that)."""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            base = self.link.parent
+            shown = path.relative_to(base) if path.is_relative_to(base) else path
+            return WorkspaceError(
+                f"{base}: the workspace is read-only for you (cannot write {shown}); "
+                "loads need write access, reads do not"
+            )
+        if exc.errno == errno.ENOSPC:
+            return WorkspaceError(f"{self.link.parent}: no space left on the device")
+        raise exc
+
     @staticmethod
     def _holder(fd: int, timeout: float) -> str:
         try:
@@ -166,7 +199,14 @@ def require(files: DuckDBFiles) -> Path:
     """The current generation, or a clear error for a workspace without a database."""
     current = files.current()
     if current is None:
+        if not files.link.parent.is_dir():
+            raise WorkspaceError(
+                f"{files.link}: the folder {files.link.parent} does not exist "
+                "(setting backend.database_file); create it and run 'tandem init'"
+            )
+        raise WorkspaceError(f"{files.link}: the workspace has no database yet; run 'tandem init'")
+    if not current.exists():
         raise WorkspaceError(
-            f"{files.link.name}: the workspace has no database yet; run 'tandem init'"
+            f"{files.link}: the database file it points to is missing; restore it from a backup"
         )
     return current

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tandem.errors import ConfigError, WorkspaceError
+from tandem.private import mask_secrets
 from tandem.store.sql import ident
 from tandem.store.sqlstore import SqlStore
 from tandem.store.upsert import Incoming, postgres_type
@@ -73,7 +74,8 @@ class PostgresStore(SqlStore):
             self._con: Backend = ibis.postgres.connect(**args)
         except psycopg.OperationalError as exc:
             where = f"{args['host']}:{args.get('port', 5432)}/{args['database']}"
-            raise WorkspaceError(f"cannot connect to PostgreSQL at {where}: {exc}") from exc
+            reason = mask_secrets(" ".join(str(exc).split()))
+            raise WorkspaceError(f"cannot connect to PostgreSQL at {where}: {reason}") from None
         self._staging: duckdb.DuckDBPyConnection | None = None
 
     @property

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from tandem.errors import UsageError
 from tandem.schema import TABLES, ColumnType
 from tandem.synth import columns as col
 from tandem.synth.config import SynthFormat
@@ -111,8 +112,11 @@ class Output:
     """
 
     def __init__(self, folder: Path, fmt: SynthFormat, truth: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        truth.mkdir(parents=True, exist_ok=True)
+        for where, option in ((folder, "--out"), (truth, "--truth")):
+            try:
+                where.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"{option} {where}: cannot create it ({exc.strerror})") from None
         (truth / "README.md").write_text(TRUTH_README, encoding="utf-8")
         places = [(folder, schemas()), (truth, TRUTH_TABLES)]
         self._sinks = {

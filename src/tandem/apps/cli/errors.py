@@ -36,9 +36,10 @@ def _err(message: str) -> None:
 def run(argv: Sequence[str]) -> int:
     """Run the ``tandem`` command with ``argv``; the exit status."""
     from tandem.errors import TandemError
+    from tandem.private import mask_secrets
 
     def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
-        _err(f"warning: {message}")
+        _err(f"warning: {mask_secrets(str(message))}")
 
     warnings.showwarning = show
     debug = os.environ.get("TANDEM_DEBUG") == "1"
@@ -62,7 +63,7 @@ def run(argv: Sequence[str]) -> int:
     except TandemError as exc:
         if debug:
             raise
-        _err(f"error: {exc}")
+        _err(f"error: {mask_secrets(str(exc))}")
         return exc.exit_code
     except KeyboardInterrupt:
         _err("interrupted")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 
 from tandem.apps.cli.app import WorkspaceOpt, app, choose, format_option, split
 from tandem.apps.cli.output import DOCUMENT, TABULAR, Format, emit
+from tandem.errors import UsageError
 
 LOAD_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
 
@@ -18,8 +20,23 @@ LOAD_FORMATS = (Format.TABLE, Format.CSV, Format.JSON)
 def init(
     workspace: WorkspaceOpt = Path("."),
     backend_url: Annotated[
-        str, typer.Option("--backend-url", help="Database URL; empty = embedded DuckDB.")
+        str,
+        typer.Option(
+            "--backend-url",
+            help="Database URL without a password, or env:NAME; empty = embedded DuckDB.",
+        ),
     ] = "",
+    backend_url_env: Annotated[
+        str | None,
+        typer.Option(
+            "--backend-url-env",
+            help="Environment variable holding the database URL (one with a password): "
+            "tandem.toml names the variable, never the URL.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="On an existing workspace, rewrite its backend URL.")
+    ] = False,
     fmt: Annotated[str, format_option(DOCUMENT)] = "table",
 ) -> None:
     """Create a workspace: tandem.toml with every knob, and the embedded database."""
@@ -28,13 +45,22 @@ def init(
     from tandem.service.workspace import Workspace
 
     chosen = choose(fmt, DOCUMENT, "init")
-    with Workspace.init(workspace, backend_url=backend_url) as ws:
+    if backend_url_env is not None:
+        if backend_url:
+            raise UsageError("give --backend-url or --backend-url-env, not both")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", backend_url_env):
+            raise UsageError(
+                f"--backend-url-env {backend_url_env!r}: expected a variable name such as "
+                "TANDEM_BACKEND_URL"
+            )
+        backend_url = f"env:{backend_url_env}"
+    with Workspace.init(workspace, backend_url=backend_url, force=force) as ws:
         backend = ws.dialect
     rules = write_default_rules(workspace)
     card = write_default(workspace)
 
     def table() -> None:
-        typer.echo(f"Workspace ready in {workspace.resolve()} ({backend}).")
+        typer.echo(f"Workspace ready in {workspace} ({backend}).")
         if card is not None:
             typer.echo(f"Default shared scorecard in {card} (tandem scorecard shared).")
         if rules is not None:

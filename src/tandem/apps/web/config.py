@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.errors import ConfigError
+from tandem.private import private
 from tandem.settings import WebSettings, load_settings
 
 SECRET_ENV = "TANDEM_WEB_SECRET"
@@ -102,7 +103,8 @@ def new_secret_file(workspace: Path) -> Path:
     """Write a fresh random session secret to the secret file (0600); returns its path."""
     web = load_settings(workspace).web
     path = workspace / web.secret_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with private():
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

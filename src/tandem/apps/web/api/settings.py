@@ -134,6 +134,7 @@ def _write(workspace: Any, changes: dict[str, dict[str, Any]]) -> None:
     """Update tandem.toml in place, keeping its comments; atomic (a temporary file replaced)."""
     import tomlkit
 
+    from tandem.private import write_private
     from tandem.settings import SETTINGS_FILE
 
     path = workspace / SETTINGS_FILE
@@ -142,7 +143,4 @@ def _write(workspace: Any, changes: dict[str, dict[str, Any]]) -> None:
         table = doc.setdefault(section, tomlkit.table())
         for key, value in values.items():
             table[key] = value
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.chmod(tmp, path.stat().st_mode & 0o777)
-    os.replace(tmp, path)
+    write_private(path, tomlkit.dumps(doc))  # 0600, atomic

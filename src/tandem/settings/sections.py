@@ -1,29 +1,54 @@
-"""Typed workspace settings: the knobs of the metric definitions and the backend.
-
-Precedence, lowest to highest: the defaults below < ``tandem.toml`` in the
-workspace < environment variables ``TANDEM__SECTION__KEY`` (for example
-``TANDEM__METRICS__CHURN_GRACE_DAYS=7``). The settings are part of the metric
-definitions: every metric output carries a fingerprint of the knobs in force.
-"""
+"""The settings sections: every knob with its type, range, default and description."""
 
 from __future__ import annotations
 
+import os
 import re
-import tomllib
-from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tandem.errors import ConfigError
+from tandem.private import mask_url
 from tandem.schema import COST_CATEGORIES
 
 SETTINGS_FILE = "tandem.toml"
 
 
 _SIZE = r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)"
+#: The longest span in days a day-count knob may take (ten years).
+DAYS_MAX = 3650
+#: Where a URL with a password goes instead of tandem.toml.
+URL_VARIABLE = "TANDEM_BACKEND_URL"
+PASSWORD_ADVICE = (
+    "a password must not be written in tandem.toml: put the URL in an environment variable "
+    f'and write url = "env:{URL_VARIABLE}" under [backend] '
+    f"(tandem init --backend-url-env {URL_VARIABLE})"
+)
+
+
+def check_url(url: str) -> str:
+    """``url`` if it has a form some backend reads; ValueError (password masked) if not."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    shown = mask_url(url)
+    if "://" not in url or not scheme:
+        raise ValueError(
+            f"{shown!r} is not a URL like postgresql://user@host/db, duckdb://file.duckdb "
+            'or pyspark:///folder, nor "env:VARIABLE"'
+        )
+    if scheme == "duckdb":
+        if parts.query or parts.fragment:
+            keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+            raise ValueError(
+                f"{shown!r}: a duckdb:// URL is a file path and takes no parameters "
+                f"(got {', '.join(keys) or parts.fragment!r}); a DuckDB file has no password"
+            )
+        if not url.removeprefix(f"{parts.scheme}://"):
+            raise ValueError(f"{shown!r}: expected duckdb://path/to/file.duckdb")
+    return url
 
 
 class BackendSettings(BaseModel):
@@ -65,20 +90,42 @@ class BackendSettings(BaseModel):
         """The DuckDB ``memory_limit`` the setting stands for."""
         if self.memory_limit != "auto":
             return self.memory_limit
-        import os
-
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         return f"{min(total / 2, 6 * 1024**3) / 1024**2:.0f}MiB"
 
-    def redacted_url(self) -> str:
-        """The URL with any password replaced, safe to print."""
-        if not self.url:
-            return ""
-        parts = urlsplit(self.url)
-        if parts.password is None:
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if not value or _ENV_REF.fullmatch(value):
+            return value
+        return check_url(value)
+
+    @field_validator("database_file")
+    @classmethod
+    def _database_file(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("expected a file name, e.g. 'tandem.duckdb', or ':memory:'")
+        return value
+
+    def resolved_url(self) -> str:
+        """The URL in force: ``env:NAME`` read from the environment, now."""
+        if not self.url.startswith("env:"):
             return self.url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
+        name = self.url.removeprefix("env:")
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise ConfigError(
+                f"backend.url is {self.url!r} but the environment variable {name} is not set"
+            )
+        try:
+            return check_url(value)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {name} (backend.url): {exc}") from None
+
+    def redacted_url(self) -> str:
+        """The URL with any password replaced, safe to print (an env: reference as is)."""
+        return mask_url(self.url)
 
 
 class MetricSettings(BaseModel):
@@ -87,35 +134,55 @@ class MetricSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     churn_grace_days: int = Field(
-        0, ge=0, description="A gap in paid coverage this many days or shorter counts as covered"
+        0,
+        ge=0,
+        le=3650,
+        description="A gap in paid coverage this many days or shorter counts as covered",
     )
-    csat_scale_min: int = Field(1, description="Lowest CSAT score")
-    csat_scale_max: int = Field(5, description="Highest CSAT score")
-    csat_threshold: int = Field(4, description="A CSAT score at or above this is satisfied")
+    csat_scale_min: int = Field(1, ge=0, le=100, description="Lowest CSAT score")
+    csat_scale_max: int = Field(5, ge=1, le=100, description="Highest CSAT score")
+    csat_threshold: int = Field(
+        4, ge=0, le=100, description="A CSAT score at or above this is satisfied"
+    )
     ces_easy_threshold: int = Field(
         5, ge=1, le=7, description="A CES score at or above this counts as easy (1-7 scale)"
     )
     onboarding_target_days: int = Field(
-        30, ge=0, description="Days to go live when neither the onboarding nor its segment says"
+        30,
+        ge=0,
+        le=DAYS_MAX,
+        description="Days to go live when neither the onboarding nor its segment says",
     )
-    onboarding_target_days_by_segment: dict[str, int] = Field(
+    onboarding_target_days_by_segment: dict[str, Annotated[int, Field(ge=0, le=DAYS_MAX)]] = Field(
         default_factory=dict,
         description="Days to go live per account segment, e.g. {Enterprise = 60}",
     )
     value_event: str = Field(
-        "session", description="Usage event that marks first value for time to value"
+        "session",
+        min_length=1,
+        pattern=r"^\S(.*\S)?$",
+        description="Usage event that marks first value for time to value",
     )
     adoption_min_days: int = Field(
-        1, ge=1, description="Days with usage in the period for a customer to count as adopted"
+        1,
+        ge=1,
+        le=366,
+        description="Days with usage in the period for a customer to count as adopted",
     )
     conversion_window_days: int = Field(
-        30, ge=0, description="Days after a free trial or freemium start a conversion still counts"
+        30,
+        ge=0,
+        le=DAYS_MAX,
+        description="Days after a free trial or freemium start a conversion still counts",
     )
     gross_margin: float = Field(
         1.0, gt=0, le=1, description="Gross margin applied to revenue in CLV and CAC payback"
     )
     ltv_churn_window_months: int = Field(
-        12, ge=1, description="Months of customer churn averaged for customer lifetime value"
+        12,
+        ge=1,
+        le=120,
+        description="Months of customer churn averaged for customer lifetime value",
     )
     acquisition_cost_categories: tuple[str, ...] = Field(
         COST_CATEGORIES, description="Cost categories whose acquisition-purpose costs count in CAC"
@@ -125,7 +192,10 @@ class MetricSettings(BaseModel):
         description="Cost categories whose retention-purpose costs count in retention cost",
     )
     min_survey_responses: int = Field(
-        30, ge=0, description="Fewer survey responses than this in a row raise a warning"
+        30,
+        ge=0,
+        le=1_000_000,
+        description="Fewer survey responses than this in a row raise a warning",
     )
 
     @field_validator("acquisition_cost_categories", "retention_cost_categories")
@@ -156,13 +226,16 @@ class ModelSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     time_unit_days: float = Field(
-        7.0, gt=0, description="Days in one time unit of the purchase models (7 = weeks)"
+        7.0, gt=0, le=366, description="Days in one time unit of the purchase models (7 = weeks)"
     )
     discount_rate: float = Field(
-        0.10, ge=0, description="Yearly rate discounting future purchases in predicted CLV"
+        0.10, ge=0, le=1, description="Yearly rate discounting future purchases in predicted CLV"
     )
     min_repeat_customers: int = Field(
-        30, ge=1, description="Fewer customers with a repeat purchase than this: no fit"
+        30,
+        ge=1,
+        le=1_000_000,
+        description="Fewer customers with a repeat purchase than this: no fit",
     )
     max_value_frequency_correlation: float = Field(
         0.3,
@@ -178,7 +251,10 @@ class LoadSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_issues_per_file: int = Field(
-        100, ge=1, description="Issues listed per refused file before the rest are only counted"
+        100,
+        ge=1,
+        le=100_000,
+        description="Issues listed per refused file before the rest are only counted",
     )
     discounts: Literal["apply", "ignore"] = Field(
         "apply",
@@ -197,7 +273,9 @@ class CacheSettings(BaseModel):
         description="auto = on for the embedded database, off for a URL that other tools "
         "may write to",
     )
-    folder: str = Field(".tandem/cache", description="Where results are kept, in the workspace")
+    folder: str = Field(
+        ".tandem/cache", min_length=1, description="Where results are kept, in the workspace"
+    )
 
 
 class WebSettings(BaseModel):
@@ -207,6 +285,7 @@ class WebSettings(BaseModel):
 
     secret_file: str = Field(
         ".tandem/web-secret",
+        min_length=1,
         description="File (mode 0600) holding the session secret, relative to the workspace; "
         "the environment variable TANDEM_WEB_SECRET takes precedence",
     )
@@ -215,10 +294,10 @@ class WebSettings(BaseModel):
         False, description="Send cookies over HTTPS only (set true behind an HTTPS proxy)"
     )
     login_attempts: int = Field(
-        5, ge=1, description="Failed logins allowed per user and address within the window"
+        5, ge=1, le=1000, description="Failed logins allowed per user and address within the window"
     )
     login_window_minutes: float = Field(
-        15, gt=0, description="Minutes over which failed logins are counted"
+        15, gt=0, le=10080, description="Minutes over which failed logins are counted"
     )
     response_cache: bool = Field(
         True,
@@ -272,7 +351,7 @@ class HealthSettings(BaseModel):
     active_days_target: int = Field(
         10, ge=1, le=180, description="Days with usage in the last window that score activity 100"
     )
-    key_features: tuple[str, ...] = Field(
+    key_features: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
         (), description="Usage events that count as key features; empty = every non-session event"
     )
     nps_lookback_days: int = Field(
@@ -406,8 +485,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment overrides the file, which arrives as init arguments.
-        return env_settings, init_settings
+        # tandem.settings.sources reads the file and the environment itself (to name
+        # the source of a bad value); the values arrive here as init arguments only.
+        return (init_settings,)
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -420,24 +500,6 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "health": HealthSettings,
     "alerts": AlertSettings,
 }
-
-
-def load_settings(workspace: Path) -> Settings:
-    """Read ``tandem.toml`` in ``workspace`` (if any) under the environment's overrides."""
-    path = workspace / SETTINGS_FILE
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        return Settings(**data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from exc
 
 
 def _toml_value(value: Any) -> str:
