@@ -57,7 +57,7 @@ lint: install-all
 	$(BIN)/lint-imports
 
 bench: install-all
-	$(BIN)/tandem bench --size S --size M --models 1000000
+	$(BIN)/tandem bench --size S --size M --models 1000000 --before 4236931
 
 ## The health score's back-test on two demo companies (docs/health.md quotes it).
 health-backtest: install

@@ -27,3 +27,18 @@ def test_web_step_measures_warm_cold_and_a_load(tmp_path: Path) -> None:
     assert during["metric"]["errors"] == during["accounts"]["errors"] == 0
     text = "\n".join(lines(figures))
     assert "| metric |" in text and "During a load" in text
+
+
+def test_a_cold_request_that_never_answered_is_named_not_shown_as_none() -> None:
+    timed = {"requests": 3, "errors": 0, "p50_ms": 10.0, "p95_ms": 20.0, "per_second": 5.0}
+    failed = {"requests": 0, "errors": 20, "first_errors": ["TimeoutError /api/x"] * 3}
+    figures = {
+        "clients": 20,
+        "warm": {"scorecard": timed},
+        "cold": {"scorecard": failed},
+        "book_build_ms": 1.0,
+    }
+    text = "\n".join(lines(figures))
+    assert "| scorecard | 10.0 ms | 20.0 ms | — | — | 5.0 |" in text
+    assert "Cold scorecard: no answer among 20 requests (TimeoutError)" in text
+    assert "None" not in text

@@ -180,8 +180,9 @@ def step(
     *,
     env: dict[str, str] | None = None,
     limit_mb: int | None = None,
+    start: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Run one step in a fresh process.
+    """Run one step in a fresh process (started by ``start``: other sources, ``before``).
 
     With ``limit_mb`` (the baselines) a process that outgrows it is stopped and
     reported as out of memory; any other failure fails the benchmark.
@@ -189,9 +190,10 @@ def step(
     import tempfile
 
     full_env = {**os.environ, **(env or {})}
+    start = start or [sys.executable, "-m", "tandem.bench.step"]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tandem.bench.step", kind, json.dumps(args)],
+            [*start, kind, json.dumps(args)],
             stdout=out,
             stderr=err,
             text=True,
@@ -234,8 +236,11 @@ def _init(folder: Path) -> Path:
     return folder
 
 
-def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str, Any]:
-    """Every figure of one size; its workspaces are made under ``workspaces``."""
+def measure(
+    size: Size, cache: Path, workspaces: Path | None = None, before: str | None = None
+) -> dict[str, Any]:
+    """Every figure of one size; its workspaces are made under ``workspaces``; with
+    ``before`` (a git ref) the same steps on that commit's code too."""
     parquet, synth_parquet = company(size, "parquet", cache)
     csv, synth_csv = company(size, "csv", cache)
     base, day, last_day = split_last_day(parquet)
@@ -295,6 +300,9 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
         )
         figures["latency"] = {**hit["seconds"], **small["seconds"]}
 
+        if before:
+            figures["before"] = measure_before(before, cache, work, base, cuts, size, months)
+
         _log(f"{size.name}: the dashboard under concurrent clients")
         web = {"clients": 2, "per_client": 2, "paint": False} if size.name == "S" else {}
         day_file = str(day / "usage_events.parquet")
@@ -304,6 +312,39 @@ def measure(size: Size, cache: Path, workspaces: Path | None = None) -> dict[str
     figures["machine"] = machine()
     figures["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return figures
+
+
+def measure_before(
+    ref: str,
+    cache: Path,
+    work: Path,
+    base: Path,
+    cuts: dict[str, list[str]],
+    size: Size,
+    months: dict[str, Any],
+) -> dict[str, Any]:
+    """Load, catalog, five core metrics and request costs on the code at ``ref``
+    (:mod:`tandem.bench.before`), on the same company."""
+    from tandem.bench import before
+
+    src, sha = before.sources(ref, cache)
+    env, start = before.environment(src), before.command(src)
+    off = {**env, "TANDEM__CACHE__MODE": "off"}
+    _log(f"{size.name}: the same steps on {ref} ({sha[:10]})")
+    ws = before.init(src, work / "before")
+    out: dict[str, Any] = {"ref": ref, "commit": sha}
+    out["load"] = step("load", {"workspace": str(ws), "paths": [str(base)]}, env=env, start=start)
+    args = {"workspace": str(ws), "cuts": cuts, "repeat": size.repeat, **months}
+    out["catalog"] = step("catalog", args, env=off, start=start)
+    args = {"impl": "tandem", "workspace": str(ws), **months}
+    out["five"] = step("five", args, env=off, start=start)
+    hit = step(
+        "latency", {"workspace": str(ws), "requests": ["hit"], **months}, env=env, start=start
+    )
+    small = {"workspace": str(ws), "requests": ["small_nps", "small_churn"], **months}
+    out["latency"] = {**hit["seconds"], **step("latency", small, env=off, start=start)["seconds"]}
+    shutil.rmtree(ws, ignore_errors=True)
+    return out
 
 
 #: Each implementation and where its step reads: the workspace, its database file, or

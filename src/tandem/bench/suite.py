@@ -19,12 +19,13 @@ def run(
     command: str,
     workspaces: Path | None = None,
     models: int = 0,
+    before: str | None = None,
 ) -> list[str]:
     """Measure ``sizes``, keep their JSON, rewrite the report; return the problems found."""
     results.mkdir(parents=True, exist_ok=True)
     problems = []
     for name in sizes:
-        figures = measure(SIZES[name], cache, workspaces)
+        figures = measure(SIZES[name], cache, workspaces, before)
         figures["command"] = command
         (results / f"{name}.json").write_text(json.dumps(figures, indent=1) + "\n")
         problems += [f"{name}: {p}" for p in figures["disagreements"]]

@@ -415,6 +415,11 @@ def measure(
     return figures
 
 
+def _ms(figures: dict[str, Any], key: str) -> str:
+    value = figures.get(key)
+    return "—" if value is None else f"{value} ms"
+
+
 def lines(figures: dict[str, Any]) -> list[str]:
     """The web section of the benchmark report (Markdown lines)."""
     out = [
@@ -426,9 +431,21 @@ def lines(figures: dict[str, Any]) -> list[str]:
     for kind, warm in figures.get("warm", {}).items():
         cold = figures.get("cold", {}).get(kind, {})
         out.append(
-            f"| {kind} | {warm.get('p50_ms')} ms | {warm.get('p95_ms')} ms | "
-            f"{cold.get('p50_ms')} ms | {cold.get('p95_ms')} ms | {warm.get('per_second')} |"
+            f"| {kind} | {_ms(warm, 'p50_ms')} | {_ms(warm, 'p95_ms')} | "
+            f"{_ms(cold, 'p50_ms')} | {_ms(cold, 'p95_ms')} | {warm.get('per_second')} |"
         )
+    failed = {
+        kind: f
+        for kind, f in figures.get("cold", {}).items()
+        if f.get("errors") and f.get("p50_ms") is None
+    }
+    for kind, f in failed.items():
+        reasons = sorted({e.split(" ")[0] for e in f.get("first_errors", [])})
+        out += [
+            "",
+            f"Cold {kind}: no answer among {f['errors']} requests ({', '.join(reasons)}): "
+            "each computes the whole scorecard from nothing at once.",
+        ]
     out += [
         "",
         f"The book of accounts, built on the first list request after a load: "

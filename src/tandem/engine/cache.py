@@ -22,11 +22,13 @@ unless ``[cache] mode = "on"``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import tempfile
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,9 +43,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.engine.frame import Frame
+    from tandem.engine.query import MetricResult
     from tandem.semantic.types import Measure
 
 DIMENSION_TABLES = ("accounts", "team_members", "subscriptions")
+#: Cells (rows × columns) of whole answers kept in memory per workspace.
+ANSWER_CELLS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,30 @@ class ResultCache:
         self._lock = threading.Lock()
         #: The workspace tables each source reads, by (catalog token, source).
         self._reads_of: LRUCache[tuple[str, str], frozenset[str]] = LRUCache(maxsize=256)
+        #: Whole answers of this process, by request and data version (``recall``).
+        self._answers: LRUCache[Hashable, dict[str, MetricResult]] = LRUCache(
+            maxsize=ANSWER_CELLS, getsizeof=_cells
+        )
+
+    def recall(self, key: Hashable) -> dict[str, MetricResult] | None:
+        """The answer kept under ``key`` (a copy the caller may change), if any.
+
+        The key holds everything an answer depends on: the definitions' identity,
+        the knobs, the backend, the metrics, the periods resolved, dimensions and
+        filters, and the data's version (the workspace's id and last load), so a
+        hit builds no expression and runs no query but that version's.
+        """
+        with self._lock:
+            kept = self._answers.get(key)
+        if kept is None:
+            return None
+        return {slug: _copy(result) for slug, result in kept.items()}
+
+    def keep(self, key: Hashable, answer: dict[str, MetricResult]) -> None:
+        """Keep a copy of ``answer`` under ``key`` (an answer too large is not kept)."""
+        copied = {slug: _copy(result) for slug, result in answer.items()}
+        with self._lock, contextlib.suppress(ValueError):
+            self._answers[key] = copied
 
     def aggregates(
         self,
@@ -107,6 +136,7 @@ class ResultCache:
                     frame.grain,
                     periods,
                     frame.dims,
+                    materialize=frame.materialize,
                     memo=frame.memo,
                 )
             try:
@@ -232,6 +262,16 @@ class ResultCache:
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _cells(answer: dict[str, MetricResult]) -> int:
+    return max(1, sum(r.rows.size for r in answer.values()))
+
+
+def _copy(result: MetricResult) -> MetricResult:
+    import dataclasses
+
+    return dataclasses.replace(result, rows=result.rows.copy(), knobs=dict(result.knobs))
 
 
 if TYPE_CHECKING:

@@ -81,7 +81,16 @@ class Frame:
         self._built: dict[str, ibis.Table] = {}
         self._materialized: list[ibis.Table] = []
         self._constants: list[ibis.Table] = []
-        self.calendar = self.constant("calendar", calendar_data(periods))
+        self._calendar: ibis.Table | None = None
+
+    @property
+    def calendar(self) -> ibis.Table:
+        """The periods as a constant table (``calendar_data``), registered on first use:
+        a request whose SQL never reads it (kept compiled, ``tandem.engine.shapes``)
+        registers nothing."""
+        if self._calendar is None:
+            self._calendar = self.constant("calendar", calendar_data(self.periods))
+        return self._calendar
 
     def table(self, name: str) -> ibis.Table:
         return self.store.table(name)
@@ -138,6 +147,7 @@ class Frame:
         for table in self._constants:
             self.store.forget(table)
         self._constants.clear()
+        self._calendar = None
         self._built.clear()
 
     def place(self, t: ibis.Table, when: ir.Value) -> ibis.Table:

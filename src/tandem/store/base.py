@@ -187,6 +187,12 @@ class Store(abc.ABC):
         entries = self.loads_since(0)
         return max((e.load_id for e in entries), default=0)
 
+    def data_version(self) -> tuple[str, int]:
+        """The workspace's id and its last load's number: every change to the tables goes
+        through a logged load (or ``note_changes``), so an answer kept under this stays
+        true until it moves on."""
+        return self.identity(), self.last_load()
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 

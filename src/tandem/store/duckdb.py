@@ -16,9 +16,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cachetools import LRUCache
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from tandem.store.upsert import Incoming
+
+_T = TypeVar("_T")
 
 #: Compiled expressions kept per store (least recently used forgotten first).
 COMPILED_KEPT = 512
@@ -77,11 +79,12 @@ class DuckDBStore(SqlStore):
         self._settle(self._db)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._compiled: LRUCache[Any, str] = LRUCache(maxsize=COMPILED_KEPT)
+        self._compiled: LRUCache[Any, Any] = LRUCache(maxsize=COMPILED_KEPT)
         self._schemas: dict[str, ibis.Schema] | None = None
+        self._schemas_token: tuple[object, str] | None = None
+        self._version: tuple[str, int] | None = None
         self._empty: frozenset[str] | None = None
         self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
-        self._temps = 0
 
     def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET TimeZone = 'UTC'")
@@ -151,6 +154,30 @@ class DuckDBStore(SqlStore):
             }
         return self._schemas
 
+    def schemas_token(self) -> str:
+        """A short hash of every table's schema, kept as long as the schemas are (SQL
+        compiled for one set of schemas is kept under it, ``tandem.engine.shapes``)."""
+        import hashlib
+
+        schemas = self.schemas()
+        kept = self._schemas_token
+        if kept is None or kept[0] is not schemas:
+            text = repr(sorted((name, str(schema)) for name, schema in schemas.items()))
+            kept = self._schemas_token = (schemas, hashlib.sha256(text.encode()).hexdigest()[:16])
+        return kept[1]
+
+    def data_version(self) -> tuple[str, int]:
+        """Read once: a read-only generation never changes."""
+        if not self.read_only:
+            return super().data_version()
+        with self._lock:
+            known = self._version
+        if known is None:
+            known = super().data_version()
+            with self._lock:
+                self._version = known
+        return known
+
     def empty_tables(self) -> frozenset[str]:
         """Counted once: a read-only generation never changes."""
         if not self.read_only:
@@ -191,6 +218,14 @@ class DuckDBStore(SqlStore):
 
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr``, compiled once per distinct expression."""
+        sql = self._compile_kept(expr)
+        con = self.raw
+        _register_memtables(con, expr)
+        table = con.execute(sql).to_arrow_table()
+        return _conform(table, expr.schema().to_pyarrow())
+
+    def _compile_kept(self, expr: ibis.Table) -> str:
+        """The SQL of ``expr``, compiled once per distinct expression."""
         op = expr.op()
         with self._lock:
             sql = self._compiled.get(op)
@@ -198,24 +233,49 @@ class DuckDBStore(SqlStore):
             sql = _compile(expr)
             with self._lock:
                 self._compiled[op] = sql
-        con = self.raw
-        _register_memtables(con, expr)
-        table = con.execute(sql).to_arrow_table()
-        return _conform(table, expr)
+        return str(sql)
+
+    def compiled(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """What was compiled under ``key`` for this store (a query shape's SQL,
+        ``tandem.engine.shapes``), made the first time; kept with the compiled
+        expressions."""
+        with self._lock:
+            if key in self._compiled:
+                return cast(_T, self._compiled[key])
+        value = make()
+        with self._lock:
+            self._compiled[key] = value
+        return value
+
+    def run_sql(self, sql: str, schema: pa.Schema) -> pa.Table:
+        """The rows of SQL compiled from an expression whose result has ``schema``."""
+        return _conform(self.raw.execute(sql).to_arrow_table(), schema)
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
+        """``expr`` computed into a temporary table on this thread's cursor, named after
+        its SQL: equal requests then build equal expressions on it, whose SQL is kept
+        (``run``). Frames of one thread that ask for the same relation share the table
+        (it is counted, and dropped by the last)."""
+        import hashlib
+
         import ibis
 
-        with self._lock:
-            self._temps += 1
-            name = f"__tandem_tmp_{self._temps}"
-        _register_memtables(self.raw, expr)
-        self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {_compile(expr)}")
+        sql = self._compile_kept(expr)
+        name = f"__tandem_tmp_{hashlib.sha256(sql.encode()).hexdigest()[:20]}"
+        held = self._held()
+        if held.get(name, 0) == 0:
+            _register_memtables(self.raw, expr)
+            self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {sql}")
+        held[name] = held.get(name, 0) + 1
         return ibis.table(expr.schema(), name=name)
 
     def release(self, expr: ibis.Table) -> None:
         name = expr.get_name()
-        self.raw.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        held = self._held()
+        held[name] = held.get(name, 1) - 1
+        if held[name] <= 0:
+            del held[name]
+            self.raw.execute(f"DROP TABLE IF EXISTS {ident(name)}")
 
     def constant(self, name: str, data: pa.Table) -> ibis.Table:
         """``data`` registered on this thread's cursor; frames of one request that ask for
@@ -269,9 +329,8 @@ def _compile(expr: ibis.Table) -> str:
     return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
-def _conform(table: pa.Table, expr: ibis.Table) -> pa.Table:
-    """DuckDB's Arrow result in the types Ibis promises for ``expr``."""
-    schema = expr.schema().to_pyarrow()
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """DuckDB's Arrow result in the types Ibis promises (``schema``)."""
     if table.schema.equals(schema):
         return table
     return table.rename_columns(schema.names).cast(schema)

@@ -118,6 +118,9 @@ class SqlStore(Store):
         )
         return [LoadEntry(int(r[0]), str(r[1]), r[2]) for r in rows]
 
+    def last_load(self) -> int:
+        return int(self.execute(f"SELECT coalesce(max(load_id), 0) FROM {LOAD_LOG}")[0][0])
+
     def last_loaded_at(self) -> dt.datetime | None:
         rows = self.execute(f"SELECT max(loaded_at) FROM {LOAD_LOG}")
         value = rows[0][0] if rows else None

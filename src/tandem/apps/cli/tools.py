@@ -112,6 +112,14 @@ def bench(
             "--models", help="Also time the predictive models at this many customers (0 = no)."
         ),
     ] = 0,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            "--before",
+            help="Also run the same steps on this git commit's code (for example the one "
+            "before the core rewrite, 4236931), on the same company, and report both.",
+        ),
+    ] = None,
     fmt: Annotated[str, format_option(DOCUMENT)] = "table",
 ) -> None:
     """Measure load, the catalog and five core metrics against pandas, Polars and SQL."""
@@ -125,6 +133,7 @@ def bench(
         raise UsageError(f"--size {unknown[0]!r}: choose from {', '.join(SIZES)}")
     command = "tandem bench " + " ".join(f"--size {s}" for s in size)
     command += f" --models {models}" if models else ""
+    command += f" --before {before}" if before else ""
     problems = run(
         size,
         out=out,
@@ -133,6 +142,7 @@ def bench(
         command=command,
         workspaces=workspace,
         models=models,
+        before=before,
     )
     emit(
         chosen,
