@@ -164,3 +164,28 @@ def test_a_database_file_in_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match=r"the folder .*no/such .*does not exist"):
         Workspace(tmp_path).load([])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tandem.toml"]
+
+
+def test_a_long_reader_sees_each_loads_time_once_it_is_published(tmp_path: Path) -> None:
+    """A generation's last load time is read once per generation store (a server asks on
+    every request); a workspace held open sees a newer one as soon as a load publishes."""
+    from tests.company import write_company
+
+    data = write_company(tmp_path / "data")
+    ws = Workspace.init(tmp_path / "ws")
+    with ws.read() as s:
+        assert s.last_loaded_at() is None
+    ws.load([data])
+    with ws.read() as s:
+        first = s.last_loaded_at()
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "accounts.csv").write_text(
+        "account_id,name,segment,region,industry,csm_id,sales_rep_id,created_at\n"
+        "A9,Zeta,SMB,EMEA,Retail,,,2026-01-01\n",
+        encoding="utf-8",
+    )
+    ws.load([tmp_path / "more"])
+    with ws.read() as s:
+        second = s.last_loaded_at()
+    assert first is not None and second is not None and second > first
+    ws.close()

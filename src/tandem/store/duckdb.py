@@ -85,6 +85,7 @@ class DuckDBStore(SqlStore):
         self._version: tuple[str, int] | None = None
         self._empty: frozenset[str] | None = None
         self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
+        self._loaded_at: tuple[dt.datetime | None] | None = None
 
     def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET TimeZone = 'UTC'")
@@ -189,6 +190,15 @@ class DuckDBStore(SqlStore):
             with self._lock:
                 self._empty = known
         return known
+
+    def last_loaded_at(self) -> dt.datetime | None:
+        """Read once: a read-only generation never changes (the dashboard asks on every
+        request which load its answers reflect)."""
+        if not self.read_only:
+            return super().last_loaded_at()
+        if self._loaded_at is None:
+            self._loaded_at = (super().last_loaded_at(),)
+        return self._loaded_at[0]
 
     def extent(self) -> tuple[dt.date, dt.date] | None:
         if not self.read_only:
