@@ -28,6 +28,7 @@ from tandem.engine.query import (
 )
 from tandem.engine.shapes import template
 from tandem.errors import UsageError
+from tandem.semantic.binding import binding
 from tandem.semantic.calendar import Grain, Period, key_of, period, periods
 from tandem.semantic.dimensions import MISSING, account_dims
 
@@ -93,13 +94,14 @@ def compute(
         kept = cache.recall(answer)
         if kept is not None:
             return kept
-    dims = dimensions(store, catalog, metrics, query)
-    grain, ps = resolve_periods(store.extent(), query, today)
-    frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
-    try:
-        table = build(frame, metrics, cache if grain is not Grain.SPAN else None).to_pandas()
-    finally:
-        frame.close()
+    with binding(getattr(store, "binds_parameters", False)):
+        dims = dimensions(store, catalog, metrics, query)
+        grain, ps = resolve_periods(store.extent(), query, today)
+        frame = Frame(store, catalog, knobs, grain, ps, dims, memo=memo)
+        try:
+            table = build(frame, metrics, cache if grain is not Grain.SPAN else None).to_pandas()
+        finally:
+            frame.close()
     empty = store.empty_tables()
     results = {m.slug: _result(m, table, frame, empty) for m in metrics}
     if cache is not None and answer is not None:

@@ -19,6 +19,8 @@ from tandem.engine.compute import compute
 from tandem.engine.cuts import dimensions
 from tandem.engine.frame import Frame
 from tandem.engine.query import MetricQuery, MetricResult
+from tandem.semantic.binding import binding
+from tandem.semantic.binding import shown as sql_shown
 from tandem.semantic.calendar import Grain, Period, period_containing
 from tandem.semantic.dimensions import Filter, account_dims
 from tandem.semantic.types import Agg, Measure, Metric, Source
@@ -72,15 +74,16 @@ def explain(
     query = MetricQuery((slug,), grain, p.start, p.end, (), where)
     result = compute(store, catalog, knobs, query, today=today, memo=memo)[slug]
     # Not materialised: the SQL shown must read the workspace's own tables.
-    dims = dimensions(store, catalog, [m], query)
-    frame = Frame(store, catalog, knobs, grain, [p], dims, materialize=False, memo=memo)
-    try:
-        parts = []
-        for name, items in by_source(catalog, [m]).items():
-            with backend_support(store.name, catalog, items):
-                parts.append(_rows(frame, name, items, limit))
-    finally:
-        frame.close()
+    with binding(getattr(store, "binds_parameters", False)):
+        dims = dimensions(store, catalog, [m], query)
+        frame = Frame(store, catalog, knobs, grain, [p], dims, materialize=False, memo=memo)
+        try:
+            parts = []
+            for name, items in by_source(catalog, [m]).items():
+                with backend_support(store.name, catalog, items):
+                    parts.append(_rows(frame, name, items, limit))
+        finally:
+            frame.close()
     return Explanation(m, p, result, tuple(parts))
 
 
@@ -113,7 +116,7 @@ def _rows(frame: Frame, source_name: str, items: list[Measure], limit: int | Non
     total = int(store.run(shown.count().as_table()).column(0)[0].as_py())
     rows = _dates(store.run(shown.limit(limit) if limit else shown).to_pandas())
     agg = facts.group_by("period_key").aggregate(**{m.name: m.aggregate(facts) for m in items})
-    sql = str(ibis.to_sql(agg, dialect=frame.store.name))
+    sql = sql_shown(str(ibis.to_sql(agg, dialect=frame.store.name)))
     return SourceRows(
         source_name, source.description, tuple(m.name for m in items), rows, total, sql
     )

@@ -81,10 +81,13 @@ class Filter:
         return f"{self.dimension}{self.op.value}{self.values[0]}"
 
     def condition(self, column: ir.Value) -> ir.BooleanValue:
-        """The filter on ``column``; values are typed literals of the column's type."""
+        """The filter on ``column``; values are typed literals of the column's type (bound
+        parameters on a store that binds them: ``tandem.semantic.binding``)."""
         import ibis
 
-        values = [ibis.literal(v).cast(column.type()) for v in self.values]
+        from tandem.semantic.binding import value_text
+
+        values = [ibis.literal(value_text(v)).cast(column.type()) for v in self.values]
         match self.op:
             case Op.EQ:
                 return column == values[0]

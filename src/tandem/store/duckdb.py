@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from cachetools import LRUCache
 
 from tandem.errors import WorkspaceError
+from tandem.semantic.binding import bind
 from tandem.store.sql import ident
 from tandem.store.sqlstore import SqlStore
 
@@ -41,6 +42,8 @@ COMPILED_KEPT = 512
 
 class DuckDBStore(SqlStore):
     name = "duckdb"
+    #: Filter values reach DuckDB as bound parameters (``tandem.semantic.binding``).
+    binds_parameters = True
 
     def __init__(
         self,
@@ -228,10 +231,10 @@ class DuckDBStore(SqlStore):
 
     def run(self, expr: ibis.Table) -> pa.Table:
         """The rows of ``expr``, compiled once per distinct expression."""
-        sql = self._compile_kept(expr)
+        sql, params = bind(self._compile_kept(expr))
         con = self.raw
         _register_memtables(con, expr)
-        table = con.execute(sql).to_arrow_table()
+        table = con.execute(sql, params).to_arrow_table()
         return _conform(table, expr.schema().to_pyarrow())
 
     def _compile_kept(self, expr: ibis.Table) -> str:
@@ -259,7 +262,8 @@ class DuckDBStore(SqlStore):
 
     def run_sql(self, sql: str, schema: pa.Schema) -> pa.Table:
         """The rows of SQL compiled from an expression whose result has ``schema``."""
-        return _conform(self.raw.execute(sql).to_arrow_table(), schema)
+        sql, params = bind(sql)
+        return _conform(self.raw.execute(sql, params).to_arrow_table(), schema)
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
         """``expr`` computed into a temporary table on this thread's cursor, named after
@@ -275,7 +279,8 @@ class DuckDBStore(SqlStore):
         held = self._held()
         if held.get(name, 0) == 0:
             _register_memtables(self.raw, expr)
-            self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {sql}")
+            bound, params = bind(sql)
+            self.raw.execute(f"CREATE TEMP TABLE {ident(name)} AS {bound}", params)
         held[name] = held.get(name, 0) + 1
         return ibis.table(expr.schema(), name=name)
 
