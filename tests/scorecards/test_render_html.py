@@ -8,19 +8,10 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tandem.bench.web import CHROMIUM_ARGS
 from tandem.scorecards.model import Scorecard
 from tandem.scorecards.render_html import render_html
 from tests.scorecards.conftest import need
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class Rows(HTMLParser):

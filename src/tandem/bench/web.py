@@ -52,6 +52,8 @@ SLUGS = (
     "first_contact_resolution",
 )
 SORTS = ("mrr", "name", "segment", "csm", "status")
+#: Debian's Chromium and the flags it needs headless on a machine with no network
+#: (the benchmark's first paint and the browser tests share them).
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

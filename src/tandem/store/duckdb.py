@@ -85,10 +85,8 @@ class DuckDBStore(SqlStore):
         self._compiled: LRUCache[Any, Any] = LRUCache(maxsize=COMPILED_KEPT)
         self._schemas: dict[str, ibis.Schema] | None = None
         self._schemas_token: tuple[object, str] | None = None
-        self._version: tuple[str, int] | None = None
-        self._empty: frozenset[str] | None = None
-        self._extent: tuple[tuple[dt.date, dt.date] | None] | None = None
-        self._loaded_at: tuple[dt.datetime | None] | None = None
+        #: Facts about a read-only generation, read once (it never changes).
+        self._frozen: dict[str, Any] = {}
 
     def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET TimeZone = 'UTC'")
@@ -170,45 +168,30 @@ class DuckDBStore(SqlStore):
             kept = self._schemas_token = (schemas, hashlib.sha256(text.encode()).hexdigest()[:16])
         return kept[1]
 
-    def data_version(self) -> tuple[str, int]:
-        """Read once: a read-only generation never changes."""
+    def _once(self, fact: str, read: Callable[[], _T]) -> _T:
+        """``read()`` once for a read-only generation, which never changes (a server asks
+        these on every request); every time on a store that is written."""
         if not self.read_only:
-            return super().data_version()
+            return read()
         with self._lock:
-            known = self._version
-        if known is None:
-            known = super().data_version()
-            with self._lock:
-                self._version = known
-        return known
+            if fact in self._frozen:
+                return cast(_T, self._frozen[fact])
+        value = read()
+        with self._lock:
+            self._frozen[fact] = value
+        return value
+
+    def data_version(self) -> tuple[str, int]:
+        return self._once("data_version", super().data_version)
 
     def empty_tables(self) -> frozenset[str]:
-        """Counted once: a read-only generation never changes."""
-        if not self.read_only:
-            return super().empty_tables()
-        with self._lock:
-            known = self._empty
-        if known is None:
-            known = super().empty_tables()
-            with self._lock:
-                self._empty = known
-        return known
+        return self._once("empty_tables", super().empty_tables)
 
     def last_loaded_at(self) -> dt.datetime | None:
-        """Read once: a read-only generation never changes (the dashboard asks on every
-        request which load its answers reflect)."""
-        if not self.read_only:
-            return super().last_loaded_at()
-        if self._loaded_at is None:
-            self._loaded_at = (super().last_loaded_at(),)
-        return self._loaded_at[0]
+        return self._once("last_loaded_at", super().last_loaded_at)
 
     def extent(self) -> tuple[dt.date, dt.date] | None:
-        if not self.read_only:
-            return super().extent()
-        if self._extent is None:
-            self._extent = (super().extent(),)
-        return self._extent[0]
+        return self._once("extent", super().extent)
 
     def table(self, name: str) -> ibis.Table:
         import ibis

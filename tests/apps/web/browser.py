@@ -24,16 +24,6 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LAPTOP = {"width": 1366, "height": 860}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(

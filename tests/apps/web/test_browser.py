@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tandem.bench.web import _paints
+from tandem.bench.web import CHROMIUM, _paints
+from tandem.bench.web import CHROMIUM_ARGS as ARGS
 from tandem.state.users import Role, Users
 from tests.apps.web.browser import (
-    ARGS,
-    CHROMIUM,
     LAPTOP,
     PHONE,
     Watch,

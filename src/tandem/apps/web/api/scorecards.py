@@ -99,11 +99,12 @@ def scorecard(
 ) -> Response:
     from tandem.scorecards.folder import listed
 
-    if name not in listed(ws.path):
+    names = listed(ws.path)
+    if name not in names:
         from tandem.errors import did_you_mean
 
-        names = sorted(listed(ws.path))
-        raise ApiError(404, f"no scorecard {name!r}{did_you_mean(name, names)}", parameter="name")
+        known = sorted(names)
+        raise ApiError(404, f"no scorecard {name!r}{did_you_mean(name, known)}", parameter="name")
     if compare is not None and principal.owner is not None:
         raise ApiError(403, "compare: league tables are for leaders", parameter="compare")
     chosen = _scope_text(principal, ws, request, scope)
