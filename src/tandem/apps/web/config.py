@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.errors import ConfigError
-from tandem.private import private
+from tandem.private import private, write_private
 from tandem.settings import WebSettings, load_settings
 
 SECRET_ENV = "TANDEM_WEB_SECRET"
@@ -105,9 +105,5 @@ def new_secret_file(workspace: Path) -> Path:
     path = workspace / web.secret_file
     with private():
         path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(secrets.token_urlsafe(48) + "\n")
-    os.replace(tmp, path)
+    write_private(path, secrets.token_urlsafe(48) + "\n")
     return path
